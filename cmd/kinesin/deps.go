@@ -1,0 +1,19 @@
+package main
+import (
+ _ "github.com/valyala/fasthttp"
+ _ "github.com/nats-io/nats.go"
+ _ "github.com/nats-io/nats.go/jetstream"
+ _ "github.com/nats-io/nats-server/v2/server"
+ _ "github.com/fxamacker/cbor/v2"
+ _ "golang.org/x/net/http2"
+ _ "github.com/prometheus/client_golang/prometheus"
+ _ "github.com/prometheus/client_golang/prometheus/promhttp"
+ _ "github.com/aws/aws-sdk-go-v2/aws"
+ _ "github.com/aws/aws-sdk-go-v2/config"
+ _ "github.com/aws/aws-sdk-go-v2/credentials"
+ _ "github.com/aws/aws-sdk-go-v2/service/kinesis"
+ _ "github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+ _ "gopkg.in/yaml.v3"
+ _ "github.com/spf13/cobra"
+)
+func main(){}
