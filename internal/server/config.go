@@ -1,0 +1,40 @@
+package server
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config is everything `kinesin serve` can be told. The zero value of each
+// field means its documented default.
+type Config struct {
+	// Listen is HOST:PORT for every service (default 127.0.0.1:4567; port 0
+	// picks a free one, see Server.Addr).
+	Listen string
+	// DataDir holds the embedded NATS server's JetStream store (default
+	// ./kinesin-data). Unused with NATSURL.
+	DataDir string
+	// NATSURL points at an existing NATS server or cluster instead of the
+	// embedded one.
+	NATSURL string
+	// Region and AccountID appear in ARNs (defaults us-east-1, 000000000000).
+	Region    string
+	AccountID string
+	// Sync is the embedded JetStream's durability: "always" fsyncs every
+	// append before acknowledging it; "interval" (default) lets the OS
+	// flush, with JetStream's periodic sync.
+	Sync string
+	// PipelineFile, when set, is applied once the server is ready.
+	PipelineFile string
+	// TLS on the same port: a certificate and key, or a generated
+	// self-signed pair.
+	TLSCert, TLSKey string
+	TLSSelfSigned   bool
+	// ShardLimits is "off" (default) or "aws": emulate provisioned shard
+	// throughput limits and answer ProvisionedThroughputExceededException.
+	ShardLimits string
+	// Logger receives structured logs (default: slog.Default()).
+	Logger *slog.Logger
+	// ShutdownTimeout bounds a clean shutdown (default 10s).
+	ShutdownTimeout time.Duration
+}

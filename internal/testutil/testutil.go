@@ -1,0 +1,95 @@
+package testutil
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/kinesin/kinesin/internal/server"
+)
+
+// Start runs an in-process kinesin on a free port with a fresh data dir
+// (unless cfg names one) and stops it when the test ends.
+func Start(t testing.TB, cfg server.Config) *server.Server {
+	t.Helper()
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	if cfg.DataDir == "" && cfg.NATSURL == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	if cfg.Logger == nil {
+		level := slog.LevelWarn
+		if os.Getenv("KINESIN_TEST_LOG") != "" {
+			level = slog.LevelDebug
+		}
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := server.Start(ctx, cfg)
+	if err != nil {
+		t.Fatalf("start kinesin: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Logf("close kinesin: %v", err)
+		}
+	})
+	return s
+}
+
+// Kinesis is an aws-sdk-go-v2 Kinesis client for url, with retries off so
+// tests see every error.
+func Kinesis(url string) *kinesis.Client {
+	return kinesis.New(kinesis.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(url),
+		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// Eventually polls cond every few milliseconds until it holds or timeout
+// passes.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	wait := time.Millisecond
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(wait)
+		if wait < 50*time.Millisecond {
+			wait *= 2
+		}
+	}
+}
+
+// CreateStream creates a stream and waits until it is ACTIVE.
+func CreateStream(t testing.TB, c *kinesis.Client, name string, shards int32) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}); err != nil {
+		t.Fatalf("create stream %s: %v", name, err)
+	}
+	WaitActive(t, c, name)
+}
+
+// WaitActive waits for a stream to be ACTIVE.
+func WaitActive(t testing.TB, c *kinesis.Client, name string) {
+	t.Helper()
+	Eventually(t, 30*time.Second, name+" ACTIVE", func() bool {
+		out, err := c.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		return err == nil && out.StreamDescriptionSummary.StreamStatus == "ACTIVE"
+	})
+}

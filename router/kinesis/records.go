@@ -1,0 +1,476 @@
+package kinesis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/router/shardstore"
+)
+
+const (
+	maxDataBytes      = 10 << 20 // the model's limit on Data
+	maxPutRecords     = 500
+	maxPutRecordsSize = 5 << 20
+	maxGetRecords     = 10000
+	maxGetBytes       = 10 << 20
+)
+
+// entry is one record to store.
+type entry struct {
+	key  string
+	data []byte
+	hash shardstore.HashKey
+}
+
+// putResult is where a record went, or why it did not.
+type putResult struct {
+	shard int
+	seq   string
+	err   *awserr.Error
+}
+
+// entryHash computes a record's hash key from its explicit hash key or
+// partition key.
+func entryHash(key string, explicit *string) (shardstore.HashKey, error) {
+	if explicit == nil {
+		return shardstore.HashPartitionKey(key), nil
+	}
+	h, ok := shardstore.ParseHashKey(*explicit)
+	if !ok {
+		return h, awserr.InvalidArgument.New("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", *explicit)
+	}
+	return h, nil
+}
+
+// put stores entries, one append per shard touched, and reports each
+// entry's sequence number or error in order. A shard closed by a
+// concurrent reshard makes its entries go round again with fresh metadata.
+func (s *Service) put(ctx context.Context, st *shardstore.Stream, entries []entry) []putResult {
+	results := make([]putResult, len(entries))
+	todo := make([]int, len(entries))
+	for i := range todo {
+		todo[i] = i
+	}
+	for attempt := 0; len(todo) > 0; attempt++ {
+		groups := map[int][]int{}
+		var order []int
+		for _, i := range todo {
+			sh, ok := st.Route(entries[i].hash)
+			if !ok {
+				results[i].err = awserr.InternalFailure.New("Internal service failure.")
+				continue
+			}
+			if _, seen := groups[sh.Index]; !seen {
+				order = append(order, sh.Index)
+			}
+			groups[sh.Index] = append(groups[sh.Index], i)
+		}
+		s.limitWrites(st, groups, entries, results)
+		var retry []int
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, shard := range order {
+			idx := groups[shard]
+			run := func() {
+				closed := s.appendGroup(ctx, st, shard, idx, entries, results)
+				if closed {
+					mu.Lock()
+					retry = append(retry, idx...)
+					mu.Unlock()
+				}
+			}
+			if len(order) == 1 {
+				run()
+				continue
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); run() }()
+		}
+		wg.Wait()
+		todo = todo[:0]
+		for _, i := range retry {
+			if results[i].err == nil {
+				todo = append(todo, i)
+			}
+		}
+		if len(todo) == 0 {
+			break
+		}
+		fresh, err := s.store.GetFresh(ctx, st.Name)
+		if err != nil || attempt >= 50 {
+			for _, i := range todo {
+				results[i].err = awserr.InternalFailure.New("Internal service failure.")
+			}
+			break
+		}
+		if attempt > 0 {
+			// The child shards are still being created: wait a little.
+			select {
+			case <-time.After(time.Duration(attempt) * 10 * time.Millisecond):
+			case <-ctx.Done():
+			}
+		}
+		st = fresh
+	}
+	return results
+}
+
+// appendGroup stores the entries idx (all routed to shard), splitting the
+// batch where it would pass the NATS payload limit. It reports whether the
+// shard turned out to be closed, leaving those entries unwritten.
+func (s *Service) appendGroup(ctx context.Context, st *shardstore.Stream, shard int, idx []int, entries []entry, results []putResult) (closed bool) {
+	maxPayload := int(s.store.Conn().MaxPayload()) - 1024
+	keys := make([]string, 0, len(idx))
+	data := make([][]byte, 0, len(idx))
+	var f shardstore.SeqFormatter
+	for start := 0; start < len(idx); {
+		keys, data = keys[:0], data[:0]
+		size := 16
+		end := start
+		for end < len(idx) {
+			e := &entries[idx[end]]
+			if results[idx[end]].err != nil {
+				break
+			}
+			n := len(e.key) + len(e.data) + 20
+			if end > start && size+n > maxPayload {
+				break
+			}
+			keys = append(keys, e.key)
+			data = append(data, e.data)
+			size += n
+			end++
+		}
+		if end == start { // a throttled entry: skip it
+			start++
+			continue
+		}
+		buf := shardstore.AppendBatch(make([]byte, 0, shardstore.BatchLen(keys, data)), keys, data)
+		msg, err := s.store.Append(ctx, st, shard, buf)
+		if errors.Is(err, shardstore.ErrShardClosed) {
+			return true
+		}
+		f.Reset(shard, msg)
+		for k, i := range idx[start:end] {
+			if err != nil {
+				s.log.Error("kinesis: append failed", "stream", st.Name, "shard", shard, "err", err)
+				results[i].err = awserr.InternalFailure.New("Internal service failure.")
+				continue
+			}
+			results[i] = putResult{shard: shard, seq: f.Format(uint32(k))}
+		}
+		if err == nil {
+			s.metrics.incoming(st.Name, shard, keys, data)
+		}
+		start = end
+	}
+	return false
+}
+
+func (s *Service) checkRecordSize(st *shardstore.Stream, key string, data []byte) *awserr.Error {
+	if max := recordKiB(st) << 10; len(key)+len(data) > max {
+		return awserr.InvalidArgument.New("Record size %d bytes (data plus partition key) exceeds the maximum record size of %d KiB for stream %s under account %s.", len(key)+len(data), recordKiB(st), st.Name, s.cfg.AccountID)
+	}
+	return nil
+}
+
+func (s *Service) putRecord(c *call) (any, error) {
+	var in putRecordIn
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	var v awserr.Violations
+	checkStreamRef(&v, in.streamRef)
+	if in.Data == nil {
+		v.Null("data")
+	} else if len(in.Data) > maxDataBytes {
+		v.Add(awserr.BlobValue(len(in.Data)), "data", awserr.MaxLen(maxDataBytes))
+	}
+	checkLen(&v, in.PartitionKey, "partitionKey", 1, 256, true)
+	if in.ExplicitHashKey != nil && !hashRe.MatchString(*in.ExplicitHashKey) {
+		v.Add(*in.ExplicitHashKey, "explicitHashKey", awserr.Pattern(hashPattern))
+	}
+	if in.SequenceNumberForOrdering != nil && !seqNumRe.MatchString(*in.SequenceNumberForOrdering) {
+		v.Add(*in.SequenceNumberForOrdering, "sequenceNumberForOrdering", awserr.Pattern(seqNumPattern))
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	st, err := s.stream(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.readable(st); err != nil {
+		return nil, err
+	}
+	h, err := entryHash(*in.PartitionKey, in.ExplicitHashKey)
+	if err != nil {
+		return nil, err
+	}
+	if e := s.checkRecordSize(st, *in.PartitionKey, in.Data); e != nil {
+		return nil, e
+	}
+	// Every append to a shard gets a higher sequence than the ones
+	// acknowledged before it, so SequenceNumberForOrdering holds by
+	// construction; it only has to be well-formed.
+	res := s.put(c.ctx, st, []entry{{key: *in.PartitionKey, data: in.Data, hash: h}})[0]
+	if res.err != nil {
+		return nil, res.err
+	}
+	return putRecordOut{ShardId: shardstore.ShardID(res.shard), SequenceNumber: res.seq, EncryptionType: encryption(st)}, nil
+}
+
+func encryption(st *shardstore.Stream) string {
+	if st.EncryptionType == "KMS" {
+		return "KMS"
+	}
+	return ""
+}
+
+func (s *Service) putRecords(c *call) (any, error) {
+	in, err := decodePutRecords(c)
+	if err != nil {
+		return nil, err
+	}
+	var v awserr.Violations
+	if in.Records == nil && !in.hasRecords {
+		v.Null("records")
+	} else if len(in.Records) < 1 {
+		v.Add("[]", "records", awserr.MinLen(1))
+	} else if len(in.Records) > maxPutRecords {
+		v.Add("[...]", "records", awserr.MaxLen(maxPutRecords))
+	}
+	for i := range in.Records {
+		r := &in.Records[i]
+		p := "records." + strconv.Itoa(i+1) + ".member."
+		if r.Data == nil {
+			v.Null(p + "data")
+		} else if len(r.Data) > maxDataBytes {
+			v.Add(awserr.BlobValue(len(r.Data)), p+"data", awserr.MaxLen(maxDataBytes))
+		}
+		checkLen(&v, r.PartitionKey, p+"partitionKey", 1, 256, true)
+		if r.ExplicitHashKey != nil && !hashRe.MatchString(*r.ExplicitHashKey) {
+			v.Add(*r.ExplicitHashKey, p+"explicitHashKey", awserr.Pattern(hashPattern))
+		}
+	}
+	checkStreamRef(&v, in.streamRef)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	st, err := s.stream(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.readable(st); err != nil {
+		return nil, err
+	}
+	total := 0
+	entries := make([]entry, len(in.Records))
+	for i := range in.Records {
+		r := &in.Records[i]
+		h, err := entryHash(*r.PartitionKey, r.ExplicitHashKey)
+		if err != nil {
+			return nil, err
+		}
+		if e := s.checkRecordSize(st, *r.PartitionKey, r.Data); e != nil {
+			return nil, e
+		}
+		total += len(r.Data) + len(*r.PartitionKey)
+		entries[i] = entry{key: *r.PartitionKey, data: r.Data, hash: h}
+	}
+	if total > maxPutRecordsSize {
+		return nil, awserr.InvalidArgument.New("Records size exceeds 5 MB limit")
+	}
+	results := s.put(c.ctx, st, entries)
+	out := putRecordsOut{Records: make([]putRecordsResult, len(results)), EncryptionType: encryption(st)}
+	for i, r := range results {
+		if r.err != nil {
+			out.FailedRecordCount++
+			out.Records[i] = putRecordsResult{ErrorCode: r.err.Code, ErrorMessage: r.err.Message}
+			continue
+		}
+		out.Records[i] = putRecordsResult{SequenceNumber: r.seq, ShardId: shardstore.ShardID(r.shard)}
+	}
+	s.metrics.putRecordsFailed(st.Name, out.FailedRecordCount)
+	return out, nil
+}
+
+var iteratorTypes = []string{"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"}
+
+func (s *Service) shardNotFound(stream string, shard string) error {
+	return awserr.ResourceNotFound.New("Shard %s in stream %s under account %s does not exist", shard, stream, s.cfg.AccountID)
+}
+
+// lookupShard resolves a shard id of a stream.
+func (s *Service) lookupShard(st *shardstore.Stream, id string) (shardstore.Shard, error) {
+	n, ok := shardstore.ParseShardID(id)
+	if ok {
+		if sh, found := st.Shard(n); found {
+			return *sh, nil
+		}
+	}
+	return shardstore.Shard{}, s.shardNotFound(st.Name, id)
+}
+
+// startPosition turns an iterator type (with its sequence number or
+// timestamp) into a position in a shard.
+func (s *Service) startPosition(ctx context.Context, st *shardstore.Stream, sh shardstore.Shard, typ string, seq *string, at *ts) (shardstore.Position, error) {
+	switch typ {
+	case "TRIM_HORIZON":
+		return shardstore.Position{Msg: 1}, nil
+	case "LATEST":
+		return s.store.Tip(ctx, st, sh.Index)
+	case "AT_TIMESTAMP":
+		if at == nil {
+			return shardstore.Position{}, awserr.InvalidArgument.New("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+		}
+		now := time.Now()
+		if at.Time().After(now) {
+			return shardstore.Position{}, awserr.InvalidArgument.New("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", at.Time().UnixMilli(), now.UnixMilli())
+		}
+		return s.store.AtTime(ctx, st, sh.Index, at.Time())
+	}
+	if seq == nil {
+		return shardstore.Position{}, awserr.InvalidArgument.New("Must specify StartingSequenceNumber for iterator of type %s.", typ)
+	}
+	shard, pos, err := shardstore.ParseSeq(*seq)
+	if err != nil {
+		return pos, awserr.InvalidArgument.New("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", *seq, shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID)
+	}
+	if shard != sh.Index {
+		return pos, awserr.InvalidArgument.New("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardstore.ShardID(shard), shardstore.ShardID(sh.Index))
+	}
+	if pos.Msg == 0 {
+		pos.Msg = 1
+	} else if typ == "AFTER_SEQUENCE_NUMBER" {
+		pos = pos.Next()
+	}
+	return pos, nil
+}
+
+func (s *Service) getShardIterator(c *call) (any, error) {
+	var in getShardIteratorIn
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	var v awserr.Violations
+	checkStreamRef(&v, in.streamRef)
+	checkName(&v, in.ShardId, "shardId", 128, true)
+	checkEnum(&v, in.ShardIteratorType, "shardIteratorType", true, iteratorTypes...)
+	if in.StartingSequenceNumber != nil && !seqNumRe.MatchString(*in.StartingSequenceNumber) {
+		v.Add(*in.StartingSequenceNumber, "startingSequenceNumber", awserr.Pattern(seqNumPattern))
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	st, err := s.stream(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.readable(st); err != nil {
+		return nil, err
+	}
+	sh, err := s.lookupShard(st, *in.ShardId)
+	if err != nil {
+		return nil, err
+	}
+	pos, err := s.startPosition(c.ctx, st, sh, *in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp)
+	if err != nil {
+		return nil, s.storeErr(st.Name, err)
+	}
+	it := s.iters.encode(iterator{Created: time.Now(), Shard: sh.Index, Pos: pos, StreamID: st.ID, Stream: st.Name})
+	return map[string]string{"ShardIterator": it}, nil
+}
+
+func (s *Service) childShards(st *shardstore.Stream, index int) []childShard {
+	var out []childShard
+	for _, ch := range st.Children(index) {
+		parents := []string{shardstore.ShardID(ch.Parent)}
+		if ch.AdjacentParent >= 0 {
+			parents = append(parents, shardstore.ShardID(ch.AdjacentParent))
+		}
+		out = append(out, childShard{ShardId: shardstore.ShardID(ch.Index), ParentShards: parents,
+			HashKeyRange: hashKeyRange{ch.StartHash.String(), ch.EndHash.String()}})
+	}
+	return out
+}
+
+func (s *Service) getRecords(c *call) (any, error) {
+	var in getRecordsIn
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	var v awserr.Violations
+	checkLen(&v, in.ShardIterator, "shardIterator", 1, 512, true)
+	checkRange(&v, in.Limit, "limit", 1, maxGetRecords, false)
+	checkARN(&v, in.StreamARN, "streamARN")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	it, err := s.iters.decode(*in.ShardIterator)
+	if err != nil {
+		return nil, awserr.InvalidArgument.New("Invalid ShardIterator.")
+	}
+	now := time.Now()
+	if now.Sub(it.Created) > iteratorTTL {
+		return nil, awserr.ExpiredIterator.New("Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			it.Created.Format(time.UnixDate), now.UTC().Format(time.UnixDate), iteratorTTL.Milliseconds())
+	}
+	st, ok := s.store.Get(it.Stream)
+	if !ok || st.ID != it.StreamID || s.readable(st) != nil {
+		return nil, s.shardNotFound(it.Stream, shardstore.ShardID(it.Shard))
+	}
+	if in.StreamARN != nil && *in.StreamARN != s.streamARN(st.Name) {
+		return nil, awserr.InvalidArgument.New("StreamARN %s does not match the stream of the shard iterator.", *in.StreamARN)
+	}
+	if _, ok := st.Shard(it.Shard); !ok {
+		return nil, s.shardNotFound(st.Name, shardstore.ShardID(it.Shard))
+	}
+	if err := s.limitRead(st, it.Shard); err != nil {
+		return nil, err
+	}
+	limit := maxGetRecords
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	res, err := s.store.Read(c.ctx, st, it.Shard, it.Pos, limit, maxGetBytes)
+	if err != nil {
+		return nil, s.storeErr(st.Name, err)
+	}
+	out := getRecordsOut{Records: s.recordsOut(st, it.Shard, res.Records)}
+	if !res.CaughtUp && len(res.Records) > 0 {
+		out.MillisBehindLatest = max(0, now.Sub(res.Records[len(res.Records)-1].Arrival).Milliseconds())
+	}
+	if res.End {
+		out.ChildShards = nonNil(s.childShards(st, it.Shard))
+	} else {
+		next := s.iters.encode(iterator{Created: now, Shard: it.Shard, Pos: res.Next, StreamID: st.ID, Stream: st.Name})
+		out.NextShardIterator = &next
+	}
+	s.metrics.read(st.Name, it.Shard, res.Records, out.MillisBehindLatest)
+	return out, nil
+}
+
+// recordsOut converts stored records to the wire shape.
+func (s *Service) recordsOut(st *shardstore.Stream, shard int, recs []shardstore.StoredRecord) []recordOut {
+	out := make([]recordOut, len(recs))
+	var f shardstore.SeqFormatter
+	var batch uint64
+	enc := encryption(st)
+	for i, r := range recs {
+		if i == 0 || r.Pos.Msg != batch {
+			batch = r.Pos.Msg
+			f.Reset(shard, batch)
+		}
+		out[i] = recordOut{SequenceNumber: f.Format(r.Pos.Index), ApproximateArrivalTimestamp: ts(r.Arrival),
+			Data: r.Data, PartitionKey: string(r.Key), EncryptionType: enc}
+	}
+	return out
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,358 @@
+package kinesis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/router/shardstore"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of Kinesis Data Streams.
+const TargetPrefix = "Kinesis_20131202"
+
+// Config configures the service.
+type Config struct {
+	Region    string
+	AccountID string
+	// ShardLimits "aws" answers ProvisionedThroughputExceededException when
+	// a provisioned shard's limits are passed; "off" only counts it.
+	ShardLimits string
+	// ShardLimit is the account's shard quota (DescribeLimits).
+	ShardLimit int
+	// OnDemandStreamCountLimit is the account's on-demand stream quota.
+	OnDemandStreamCountLimit int
+	// CreateDelay keeps new streams in CREATING this long (AWS takes
+	// seconds; tests and the CLI's waiters poll for ACTIVE either way).
+	CreateDelay time.Duration
+	Logger      *slog.Logger
+}
+
+// Service serves Kinesis_20131202.
+type Service struct {
+	cfg     Config
+	store   *shardstore.Store
+	log     *slog.Logger
+	ops     map[string]op
+	metrics *Metrics
+	limits  *limiter
+	iters   iteratorCodec
+	subs    *subscriptions
+	bg      *background
+}
+
+// op handles one operation: it decodes its input from c and returns the
+// output value to encode, or a *router.Response for streaming answers.
+type op func(c *call) (any, error)
+
+// call is one request in flight.
+type call struct {
+	ctx  context.Context
+	enc  awsproto.Encoding
+	body []byte
+	req  *router.Request
+}
+
+func (c *call) decode(v any) error { return c.enc.Unmarshal(c.body, v) }
+
+// New builds the service on a store.
+func New(store *shardstore.Store, cfg Config, m *Metrics) *Service {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.ShardLimit == 0 {
+		cfg.ShardLimit = 10000
+	}
+	if cfg.OnDemandStreamCountLimit == 0 {
+		cfg.OnDemandStreamCountLimit = 50
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	s := &Service{cfg: cfg, store: store, log: cfg.Logger, metrics: m, limits: newLimiter(cfg.ShardLimits == "aws"),
+		iters: iteratorCodec{key: store.Secret()}, subs: newSubscriptions()}
+	s.bg = newBackground(s)
+	s.ops = map[string]op{
+		"CreateStream":                  s.createStream,
+		"DeleteStream":                  s.deleteStream,
+		"DescribeStream":                s.describeStream,
+		"DescribeStreamSummary":         s.describeStreamSummary,
+		"ListStreams":                   s.listStreams,
+		"ListShards":                    s.listShards,
+		"PutRecord":                     s.putRecord,
+		"PutRecords":                    s.putRecords,
+		"GetShardIterator":              s.getShardIterator,
+		"GetRecords":                    s.getRecords,
+		"SplitShard":                    s.splitShard,
+		"MergeShards":                   s.mergeShards,
+		"UpdateShardCount":              s.updateShardCount,
+		"UpdateStreamMode":              s.updateStreamMode,
+		"IncreaseStreamRetentionPeriod": s.increaseRetention,
+		"DecreaseStreamRetentionPeriod": s.decreaseRetention,
+		"AddTagsToStream":               s.addTagsToStream,
+		"RemoveTagsFromStream":          s.removeTagsFromStream,
+		"ListTagsForStream":             s.listTagsForStream,
+		"TagResource":                   s.tagResource,
+		"UntagResource":                 s.untagResource,
+		"ListTagsForResource":           s.listTagsForResource,
+		"DescribeLimits":                s.describeLimits,
+		"EnableEnhancedMonitoring":      s.enableMonitoring,
+		"DisableEnhancedMonitoring":     s.disableMonitoring,
+		"StartStreamEncryption":         s.startEncryption,
+		"StopStreamEncryption":          s.stopEncryption,
+		"RegisterStreamConsumer":        s.registerConsumer,
+		"DeregisterStreamConsumer":      s.deregisterConsumer,
+		"DescribeStreamConsumer":        s.describeConsumer,
+		"ListStreamConsumers":           s.listConsumers,
+		"SubscribeToShard":              s.subscribeToShard,
+		"UpdateMaxRecordSize":           s.updateMaxRecordSize,
+	}
+	return s
+}
+
+// Register adds the service's operations to the HTTP tier.
+func (s *Service) Register(srv interface {
+	HandleTarget(prefix string, h router.Handler)
+}) {
+	srv.HandleTarget(TargetPrefix, router.HandlerFunc(s.Serve))
+}
+
+// Start resumes unfinished work (streams left CREATING, UPDATING or
+// DELETING by a process that died) and starts the retention janitor.
+func (s *Service) Start(ctx context.Context) { s.bg.start(ctx) }
+
+// Close stops background work and ends open subscriptions.
+func (s *Service) Close() {
+	s.subs.closeAll()
+	s.bg.stop()
+}
+
+// Serve handles one Kinesis request.
+func (s *Service) Serve(r *router.Request) *router.Response {
+	enc := awsproto.EncodingOf(r.Header("Content-Type"))
+	target := r.Header("X-Amz-Target")
+	name := target[strings.IndexByte(target, '.')+1:]
+	fn, ok := s.ops[name]
+	if !ok {
+		return errorResponse(enc, awserr.UnknownOperation.New(""))
+	}
+	c := &call{ctx: r.Ctx, enc: enc, body: r.Body, req: r}
+	out, err := fn(c)
+	if err != nil {
+		e := awserr.As(err)
+		if e.Kind == awserr.InternalFailure {
+			s.log.Error("kinesis: internal failure", "op", name, "err", err)
+		}
+		return errorResponse(enc, e)
+	}
+	if resp, ok := out.(*router.Response); ok {
+		return resp
+	}
+	if out == nil {
+		out = struct{}{}
+	}
+	body, err := enc.Marshal(out)
+	if err != nil {
+		s.log.Error("kinesis: encode response", "op", name, "err", err)
+		return errorResponse(enc, awserr.InternalFailure.New(""))
+	}
+	return &router.Response{Status: 200, Header: map[string]string{"Content-Type": enc.ContentType()}, Body: body}
+}
+
+func errorResponse(enc awsproto.Encoding, e *awserr.Error) *router.Response {
+	return &router.Response{Status: e.Status, Header: map[string]string{"Content-Type": enc.ContentType()}, Body: enc.MarshalError(e)}
+}
+
+// ARN of a stream.
+func (s *Service) streamARN(name string) string {
+	return "arn:aws:kinesis:" + s.cfg.Region + ":" + s.cfg.AccountID + ":stream/" + name
+}
+
+func (s *Service) consumerARN(stream, consumer string, created time.Time) string {
+	return fmt.Sprintf("%s/consumer/%s:%d", s.streamARN(stream), consumer, created.Unix())
+}
+
+var (
+	nameRe   = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
+	arnRe    = regexp.MustCompile(`^arn:aws.*:kinesis:.*:\d{12}:stream/\S+$`)
+	hashRe   = regexp.MustCompile(`^(0|([1-9]\d{0,38}))$`)
+	seqNumRe = regexp.MustCompile(`^(0|([1-9]\d{0,128}))$`)
+)
+
+const (
+	namePattern   = "[a-zA-Z0-9_.-]+"
+	arnPattern    = `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`
+	hashPattern   = `0|([1-9]\d{0,38})`
+	seqNumPattern = `0|([1-9]\d{0,128})`
+)
+
+// checkName validates a name member (stream, shard or consumer name).
+func checkName(v *awserr.Violations, s *string, path string, max int, required bool) {
+	if s == nil {
+		if required {
+			v.Null(path)
+		}
+		return
+	}
+	if !nameRe.MatchString(*s) {
+		v.Add(*s, path, awserr.Pattern(namePattern))
+	}
+	if len(*s) < 1 {
+		v.Add(*s, path, awserr.MinLen(1))
+	}
+	if len(*s) > max {
+		v.Add(*s, path, awserr.MaxLen(max))
+	}
+}
+
+func checkARN(v *awserr.Violations, s *string, path string) {
+	if s == nil {
+		return
+	}
+	if !arnRe.MatchString(*s) {
+		v.Add(*s, path, awserr.Pattern(arnPattern))
+	}
+	if len(*s) > 2048 {
+		v.Add(*s, path, awserr.MaxLen(2048))
+	}
+}
+
+func checkRange(v *awserr.Violations, n *int64, path string, min, max int64, required bool) {
+	if n == nil {
+		if required {
+			v.Null(path)
+		}
+		return
+	}
+	if *n < min {
+		v.Add(fmt.Sprint(*n), path, awserr.MinVal(min))
+	}
+	if *n > max {
+		v.Add(fmt.Sprint(*n), path, awserr.MaxVal(max))
+	}
+}
+
+func checkLen(v *awserr.Violations, s *string, path string, min, max int, required bool) {
+	if s == nil {
+		if required {
+			v.Null(path)
+		}
+		return
+	}
+	if len(*s) < min {
+		v.Add(*s, path, awserr.MinLen(min))
+	}
+	if len(*s) > max {
+		v.Add(*s, path, awserr.MaxLen(max))
+	}
+}
+
+func checkEnum(v *awserr.Violations, s *string, path string, required bool, values ...string) {
+	if s == nil {
+		if required {
+			v.Null(path)
+		}
+		return
+	}
+	for _, x := range values {
+		if *s == x {
+			return
+		}
+	}
+	v.Add(*s, path, awserr.Enum(values...))
+}
+
+func checkStreamRef(v *awserr.Violations, r streamRef) {
+	checkName(v, r.StreamName, "streamName", 128, false)
+	checkARN(v, r.StreamARN, "streamARN")
+}
+
+// stream resolves a request's StreamName/StreamARN to cached metadata.
+func (s *Service) stream(r streamRef) (*shardstore.Stream, error) {
+	name, err := s.refName(r)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := s.store.Get(name)
+	if !ok {
+		return nil, s.notFound(name)
+	}
+	return st, nil
+}
+
+// refName picks the stream name from a name, an ARN, or both (which must
+// agree).
+func (s *Service) refName(r streamRef) (string, error) {
+	switch {
+	case r.StreamName == nil && r.StreamARN == nil:
+		return "", awserr.InvalidArgument.New("Either StreamName or StreamARN should be provided.")
+	case r.StreamARN == nil:
+		return *r.StreamName, nil
+	}
+	name, err := s.nameFromARN(*r.StreamARN)
+	if err != nil {
+		return "", err
+	}
+	if r.StreamName != nil && *r.StreamName != name {
+		return "", awserr.InvalidArgument.New("StreamARN %s and StreamName %s do not refer to the same stream.", *r.StreamARN, *r.StreamName)
+	}
+	return name, nil
+}
+
+func (s *Service) nameFromARN(arn string) (string, error) {
+	prefix := "arn:aws:kinesis:" + s.cfg.Region + ":" + s.cfg.AccountID + ":stream/"
+	if !strings.HasPrefix(arn, prefix) {
+		return "", awserr.ResourceNotFound.New("Stream %s not found.", arn)
+	}
+	name := strings.TrimPrefix(arn, prefix)
+	if i := strings.Index(name, "/consumer/"); i >= 0 {
+		name = name[:i]
+	}
+	return name, nil
+}
+
+func (s *Service) notFound(name string) error {
+	return awserr.ResourceNotFound.New("Stream %s under account %s not found.", name, s.cfg.AccountID)
+}
+
+// active returns st when it takes data-plane and reshard calls.
+func (s *Service) active(st *shardstore.Stream) error {
+	if st.Status != shardstore.StatusActive {
+		return awserr.ResourceInUse.New("Stream %s under account %s not ACTIVE, instead in state %s", st.Name, s.cfg.AccountID, st.Status)
+	}
+	return nil
+}
+
+// readable reports whether a stream serves puts and reads in its state.
+func (s *Service) readable(st *shardstore.Stream) error {
+	if st.Status == shardstore.StatusActive || st.Status == shardstore.StatusUpdating {
+		return nil
+	}
+	return s.notFound(st.Name)
+}
+
+// storeErr maps store errors onto AWS errors.
+func (s *Service) storeErr(name string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, shardstore.ErrNotFound):
+		return s.notFound(name)
+	case errors.As(err, new(*awserr.Error)):
+		return err
+	}
+	return fmt.Errorf("kinesis: stream %s: %w", name, err)
+}

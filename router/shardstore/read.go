@@ -1,0 +1,212 @@
+package shardstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// StoredRecord is one record read back, with its place and arrival time.
+type StoredRecord struct {
+	Pos     Position
+	Arrival time.Time
+	Key     []byte
+	Data    []byte
+}
+
+// ReadResult is what one Read returns.
+type ReadResult struct {
+	Records []StoredRecord
+	// Next is where the following read starts.
+	Next Position
+	// CaughtUp is true when nothing is stored after Next (yet).
+	CaughtUp bool
+	// End is true when the shard is closed and Next is past its last
+	// record: the reader moves on to the children.
+	End bool
+}
+
+// msgReq is JetStream's direct get request (batched form).
+type msgReq struct {
+	Seq       uint64     `json:"seq,omitempty"`
+	Batch     int        `json:"batch,omitempty"`
+	MaxBytes  int        `json:"max_bytes,omitempty"`
+	StartTime *time.Time `json:"start_time,omitempty"`
+	UpToSeq   uint64     `json:"up_to_seq,omitempty"`
+}
+
+type rawMsg struct {
+	seq  uint64
+	time time.Time
+	data []byte
+}
+
+// directGet runs one batched direct get and returns the messages and how
+// many are pending after them.
+func (s *Store) directGet(ctx context.Context, stream string, req msgReq) ([]rawMsg, uint64, error) {
+	body, _ := json.Marshal(req)
+	inbox := s.nc.NewRespInbox()
+	sub, err := s.nc.SubscribeSync(inbox)
+	if err != nil {
+		return nil, 0, fmt.Errorf("shardstore: read: %w", err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, body); err != nil {
+		return nil, 0, fmt.Errorf("shardstore: read: %w", err)
+	}
+	if _, has := ctx.Deadline(); !has {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
+	var out []rawMsg
+	for {
+		m, err := sub.NextMsgWithContext(ctx)
+		if errors.Is(err, nats.ErrNoResponders) {
+			return nil, 0, errStreamGone
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("shardstore: read %s: %w", stream, err)
+		}
+		switch m.Header.Get("Status") {
+		case "":
+		case "404":
+			return out, 0, nil
+		case "204":
+			pending, _ := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64)
+			return out, pending, nil
+		case "503":
+			return nil, 0, errStreamGone
+		default:
+			return nil, 0, fmt.Errorf("shardstore: read %s: status %s %s", stream, m.Header.Get("Status"), m.Header.Get("Description"))
+		}
+		seq, _ := strconv.ParseUint(m.Header.Get("Nats-Sequence"), 10, 64)
+		ts, _ := time.Parse(time.RFC3339Nano, m.Header.Get("Nats-Time-Stamp"))
+		out = append(out, rawMsg{seq: seq, time: ts, data: m.Data})
+		if req.Batch == 0 {
+			return out, 0, nil
+		}
+	}
+}
+
+var errStreamGone = errors.New("shardstore: shard storage is gone")
+
+// Read returns records of a shard from position from, at most maxRecords
+// and about maxBytes of data (at least one record is returned when one
+// exists, however large). Records that retention removed are skipped.
+func (s *Store) Read(ctx context.Context, st *Stream, index int, from Position, maxRecords, maxBytes int) (ReadResult, error) {
+	res := ReadResult{Next: from}
+	sh, ok := st.Shard(index)
+	if !ok {
+		return res, ErrNotFound
+	}
+	if sh.NoData || (sh.Sealed && from.Msg > sh.EndMsg) {
+		res.End, res.CaughtUp = sh.Sealed, true
+		return res, nil
+	}
+	if from.Msg == 0 {
+		from = Position{Msg: 1}
+		res.Next = from
+	}
+	bytes := 0
+	for len(res.Records) < maxRecords && bytes < maxBytes {
+		req := msgReq{Seq: from.Msg, Batch: 64, MaxBytes: maxBytes - bytes + 1024}
+		if sh.Sealed {
+			req.UpToSeq = sh.EndMsg
+		}
+		msgs, pending, err := s.directGet(ctx, jsName(st, index), req)
+		if errors.Is(err, errStreamGone) {
+			res.CaughtUp, res.End = true, sh.Sealed
+			return res, nil
+		}
+		if err != nil {
+			return res, err
+		}
+		var full bool
+		for _, m := range msgs {
+			if m.seq != from.Msg {
+				from = Position{Msg: m.seq}
+			}
+			recs, err := DecodeBatch(nil, m.data)
+			if err != nil {
+				return res, fmt.Errorf("shardstore: %s message %d: %w", ShardID(index), m.seq, err)
+			}
+			for i := int(from.Index); i < len(recs); i++ {
+				if len(res.Records) >= maxRecords || (bytes >= maxBytes && len(res.Records) > 0) {
+					full = true
+					break
+				}
+				res.Records = append(res.Records, StoredRecord{Pos: Position{m.seq, uint32(i)}, Arrival: m.time, Key: recs[i].Key, Data: recs[i].Data})
+				bytes += len(recs[i].Data) + len(recs[i].Key)
+				from = Position{m.seq, uint32(i + 1)}
+			}
+			if full {
+				break
+			}
+			from = Position{Msg: m.seq + 1}
+		}
+		res.Next = from
+		if full {
+			break
+		}
+		if len(msgs) == 0 || pending == 0 {
+			res.CaughtUp = true
+			break
+		}
+	}
+	if sh.Sealed && res.Next.Msg > sh.EndMsg {
+		res.End, res.CaughtUp = true, true
+	}
+	return res, nil
+}
+
+// Tip is the position after the last record stored in a shard (LATEST).
+func (s *Store) Tip(ctx context.Context, st *Stream, index int) (Position, error) {
+	sh, ok := st.Shard(index)
+	if !ok {
+		return Position{}, ErrNotFound
+	}
+	if sh.NoData {
+		return Position{Msg: 1}, nil
+	}
+	if sh.Sealed {
+		return Position{Msg: sh.EndMsg + 1}, nil
+	}
+	h, err := s.handle(ctx, st, index)
+	if err != nil {
+		return Position{}, err
+	}
+	info, err := h.Info(ctx)
+	if err != nil {
+		return Position{}, fmt.Errorf("shardstore: tip of %s: %w", ShardID(index), err)
+	}
+	return Position{Msg: info.State.LastSeq + 1}, nil
+}
+
+// AtTime is the position of the first record that arrived at or after t.
+func (s *Store) AtTime(ctx context.Context, st *Stream, index int, t time.Time) (Position, error) {
+	sh, ok := st.Shard(index)
+	if !ok {
+		return Position{}, ErrNotFound
+	}
+	if sh.NoData {
+		return Position{Msg: 1}, nil
+	}
+	t = t.UTC()
+	msgs, _, err := s.directGet(ctx, jsName(st, index), msgReq{StartTime: &t})
+	if errors.Is(err, errStreamGone) {
+		return Position{Msg: 1}, nil
+	}
+	if err != nil {
+		return Position{}, err
+	}
+	if len(msgs) == 0 {
+		return s.Tip(ctx, st, index)
+	}
+	return Position{Msg: msgs[0].seq}, nil
+}
