@@ -210,38 +210,54 @@ func (s *Service) listConsumers(c *call) (any, error) {
 }
 
 // subscriptions tracks open SubscribeToShard streams: one per consumer and
-// shard at a time, as in AWS.
+// shard at a time. As in AWS, a new call within 5 seconds of the last one
+// is refused; a later one takes over from the old subscription (whose
+// client may be gone without the server having noticed yet).
 type subscriptions struct {
 	mu   sync.Mutex
-	open map[string]context.CancelFunc // consumerARN|shard
+	open map[string]*subscription // consumerARN|shard
 }
+
+type subscription struct {
+	started time.Time
+	cancel  context.CancelFunc
+}
+
+// resubscribeAfter is how soon a consumer may subscribe to a shard again.
+const resubscribeAfter = 5 * time.Second
 
 func newSubscriptions() *subscriptions {
-	return &subscriptions{open: map[string]context.CancelFunc{}}
+	return &subscriptions{open: map[string]*subscription{}}
 }
 
-func (t *subscriptions) add(key string, cancel context.CancelFunc) bool {
+func (t *subscriptions) add(key string, cancel context.CancelFunc) (*subscription, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, busy := t.open[key]; busy {
-		return false
+	if old, busy := t.open[key]; busy {
+		if time.Since(old.started) < resubscribeAfter {
+			return nil, false
+		}
+		old.cancel()
 	}
-	t.open[key] = cancel
-	return true
+	sub := &subscription{started: time.Now(), cancel: cancel}
+	t.open[key] = sub
+	return sub, true
 }
 
-func (t *subscriptions) remove(key string) {
+func (t *subscriptions) remove(key string, sub *subscription) {
 	t.mu.Lock()
-	delete(t.open, key)
+	if t.open[key] == sub {
+		delete(t.open, key)
+	}
 	t.mu.Unlock()
 }
 
 func (t *subscriptions) endMatching(match func(key string) bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for k, cancel := range t.open {
+	for k, sub := range t.open {
 		if match(k) {
-			cancel()
+			sub.cancel()
 		}
 	}
 }
@@ -298,7 +314,8 @@ func (s *Service) subscribeToShard(c *call) (any, error) {
 	}
 	key := *in.ConsumerARN + "|" + shardstore.ShardID(sh.Index)
 	ctx, cancel := context.WithTimeout(context.Background(), subscriptionTTL)
-	if !s.subs.add(key, cancel) {
+	sub, ok := s.subs.add(key, cancel)
+	if !ok {
 		cancel()
 		return nil, awserr.ResourceInUse.New("Another active subscription exists for consumer %s and shard %s.", *in.ConsumerARN, shardstore.ShardID(sh.Index))
 	}
@@ -307,7 +324,7 @@ func (s *Service) subscribeToShard(c *call) (any, error) {
 		Status: 200,
 		Header: map[string]string{"Content-Type": "application/vnd.amazon.eventstream"},
 		Stream: func(reqCtx context.Context, w router.StreamWriter) {
-			defer s.subs.remove(key)
+			defer s.subs.remove(key, sub)
 			defer cancel()
 			go func() {
 				select {
