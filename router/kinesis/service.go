@@ -164,6 +164,9 @@ func (s *Service) Serve(r *router.Request) *router.Response {
 	if out == nil {
 		out = struct{}{}
 	}
+	if pre, ok := out.(preEncoded); ok {
+		return &router.Response{Status: 200, Header: map[string]string{"Content-Type": enc.ContentType()}, Body: pre}
+	}
 	body, err := enc.Marshal(out)
 	if err != nil {
 		s.log.Error("kinesis: encode response", "op", name, "err", err)

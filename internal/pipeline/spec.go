@@ -1,0 +1,229 @@
+package pipeline
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Type is the YAML shape a field accepts.
+type Type int
+
+const (
+	// String is a YAML scalar taken as text (name: 123 is the string "123").
+	String Type = iota
+	// Int is a YAML integer.
+	Int
+	// Enum is a string from Field.Enum.
+	Enum
+	// StringMap is a mapping of scalar keys to scalar values, both taken as
+	// text; null or an absent field is the empty map.
+	StringMap
+)
+
+func (t Type) String() string {
+	switch t {
+	case String:
+		return "string"
+	case Int:
+		return "integer"
+	case Enum:
+		return "enum"
+	case StringMap:
+		return "map of string to string"
+	}
+	return "Type(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Check is one validation rule of a field. Doc says what it requires, for the
+// reference table; fn returns what is wrong with a value ("" when nothing),
+// worded to follow "path: ", such as "must be at least 1".
+type Check struct {
+	Doc string
+	fn  func(v any) string
+}
+
+// Field declares one field of a section entry, once: the parser validates
+// against it and the reference in docs/pipeline.md is generated from it.
+type Field struct {
+	Name     string
+	Type     Type
+	Required bool
+	// Default is the value used when the field is absent (nil: none). It is
+	// typed like the field's values: string, int or map[string]string.
+	Default any
+	// DefaultDoc replaces the rendering of Default in the docs when the
+	// default depends on other fields.
+	DefaultDoc string
+	Doc        string
+	// Enum lists the accepted values of an Enum field.
+	Enum []string
+	// Checks apply to the whole value: the string, the integer, or the map.
+	Checks []Check
+	// KeyChecks and ValueChecks apply to each entry of a StringMap.
+	KeyChecks, ValueChecks []Check
+}
+
+// Section is one top-level key of the pipeline file: a list of entries, each
+// a mapping with the section's Fields. A section without Fields is known but
+// not implemented yet, so that a file using it fails with a clear message
+// instead of "unknown section".
+type Section struct {
+	Name   string
+	Doc    string
+	Fields []Field
+	// build turns one validated entry into the File. It also runs the
+	// checks that involve several fields.
+	build func(f *File, e *entry)
+	// finish runs once all entries are built (checks across entries).
+	finish func(f *File, es []*entry)
+}
+
+// Implemented reports whether the section can be used today.
+func (s *Section) Implemented() bool { return s.build != nil }
+
+// Field returns the declaration of the named field, or nil.
+func (s *Section) Field(name string) *Field {
+	for i := range s.Fields {
+		if s.Fields[i].Name == name {
+			return &s.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Sections returns the top-level sections of the pipeline file in the order
+// they are documented. Callers must not modify them.
+func Sections() []*Section { return sections }
+
+// Lookup returns the top-level section with that name, or nil.
+func Lookup(name string) *Section {
+	for _, s := range sections {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+var sections = []*Section{
+	streamsSection,
+	{Name: "functions", Doc: "Functions (WebAssembly modules or Lambda runtime processes) that process records."},
+	{Name: "event_source_mappings", Doc: "Connections that feed a stream's records to a function in batches."},
+	{Name: "delivery_streams", Doc: "Firehose delivery streams that buffer records and deliver them to a destination."},
+	{Name: "applications", Doc: "Streaming SQL applications."},
+	{Name: "video_streams", Doc: "Kinesis Video Streams."},
+}
+
+// Stream modes, as written in the file.
+const (
+	ModeProvisioned = "provisioned"
+	ModeOnDemand    = "on-demand"
+)
+
+var streamsSection = &Section{
+	Name: "streams",
+	Doc:  "Kinesis data streams. Apply creates missing ones and changes existing ones until they match; streams not in the file are left alone.",
+	Fields: []Field{
+		{
+			Name: "name", Type: String, Required: true,
+			Doc:    "Stream name, unique within the file.",
+			Checks: []Check{matches(`[a-zA-Z0-9_.-]{1,128}`)},
+		},
+		{
+			Name: "shards", Type: Int, Default: 1, DefaultDoc: "1 (provisioned)",
+			Doc:    "Number of open shards of a provisioned stream; apply reaches a new count with UpdateShardCount (UNIFORM_SCALING), doubling or halving at most per step. Not allowed with `mode: on-demand`.",
+			Checks: []Check{atLeast(1)},
+		},
+		{
+			Name: "mode", Type: Enum, Default: ModeProvisioned,
+			Doc:  "Capacity mode: `provisioned` (fixed shard count) or `on-demand` (kinesin manages shards).",
+			Enum: []string{ModeProvisioned, ModeOnDemand},
+		},
+		{
+			Name: "retention_hours", Type: Int, Default: 24,
+			Doc:    "How long records stay readable, in hours (1 to 365 days).",
+			Checks: []Check{between(24, 8760)},
+		},
+		{
+			Name: "tags", Type: StringMap, Default: map[string]string{},
+			Doc:         "Tags of the stream; apply adds, changes and removes tags so that they equal this map.",
+			Checks:      []Check{maxEntries(50)},
+			KeyChecks:   []Check{lengthBetween(1, 128), notPrefix("aws:")},
+			ValueChecks: []Check{lengthBetween(0, 256)},
+		},
+	},
+	build:  buildStream,
+	finish: uniqueStreamNames,
+}
+
+// Check constructors. Their Doc is the constraint column of the reference.
+
+func atLeast(n int) Check {
+	return Check{Doc: fmt.Sprintf("≥ %d", n), fn: func(v any) string {
+		if v.(int) < n {
+			return fmt.Sprintf("must be at least %d", n)
+		}
+		return ""
+	}}
+}
+
+func between(lo, hi int) Check {
+	return Check{Doc: fmt.Sprintf("%d–%d", lo, hi), fn: func(v any) string {
+		switch i := v.(int); {
+		case i < lo:
+			return fmt.Sprintf("must be at least %d", lo)
+		case i > hi:
+			return fmt.Sprintf("must be at most %d", hi)
+		}
+		return ""
+	}}
+}
+
+func matches(pattern string) Check {
+	re := regexp.MustCompile(`^(?:` + pattern + `)$`)
+	return Check{Doc: "matches `" + pattern + "`", fn: func(v any) string {
+		if !re.MatchString(v.(string)) {
+			return "must match " + pattern + ", got " + strconv.Quote(v.(string))
+		}
+		return ""
+	}}
+}
+
+func lengthBetween(lo, hi int) Check {
+	doc := fmt.Sprintf("%d–%d characters", lo, hi)
+	if lo == 0 {
+		doc = fmt.Sprintf("at most %d characters", hi)
+	}
+	return Check{Doc: doc, fn: func(v any) string {
+		switch n := utf8.RuneCountInString(v.(string)); {
+		case n < lo && lo == 1:
+			return "must not be empty"
+		case n < lo:
+			return fmt.Sprintf("must be at least %d characters long", lo)
+		case n > hi:
+			return fmt.Sprintf("must be at most %d characters long", hi)
+		}
+		return ""
+	}}
+}
+
+func notPrefix(p string) Check {
+	return Check{Doc: "not starting with `" + p + "`", fn: func(v any) string {
+		if strings.HasPrefix(strings.ToLower(v.(string)), p) {
+			return "must not start with " + strconv.Quote(p) + " (reserved by AWS)"
+		}
+		return ""
+	}}
+}
+
+func maxEntries(n int) Check {
+	return Check{Doc: fmt.Sprintf("at most %d entries", n), fn: func(v any) string {
+		if len(v.(map[string]string)) > n {
+			return fmt.Sprintf("must have at most %d entries", n)
+		}
+		return ""
+	}}
+}
