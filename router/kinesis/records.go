@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/router/awsproto"
 	"github.com/kinesin/kinesin/router/shardstore"
 )
 
@@ -297,6 +298,9 @@ func (s *Service) putRecords(c *call) (any, error) {
 		out.Records[i] = putRecordsResult{SequenceNumber: r.seq, ShardId: shardstore.ShardID(r.shard)}
 	}
 	s.metrics.putRecordsFailed(st.Name, out.FailedRecordCount)
+	if c.enc == awsproto.JSON {
+		return preEncoded(encodePutRecordsOut(&out)), nil
+	}
 	return out, nil
 }
 
@@ -453,6 +457,9 @@ func (s *Service) getRecords(c *call) (any, error) {
 		out.NextShardIterator = &next
 	}
 	s.metrics.read(st.Name, it.Shard, res.Records, out.MillisBehindLatest)
+	if c.enc == awsproto.JSON {
+		return preEncoded(encodeGetRecordsOut(&out)), nil
+	}
 	return out, nil
 }
 
