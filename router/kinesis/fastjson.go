@@ -289,7 +289,7 @@ func appendRecords(b []byte, recs []recordOut) []byte {
 func recordsSize(recs []recordOut) int {
 	n := 2
 	for i := range recs {
-		n += 150 + len(recs[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(recs[i].Data))
+		n += 200 + len(recs[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(recs[i].Data))
 	}
 	return n
 }

@@ -2,8 +2,8 @@ package shardstore
 
 import (
 	"fmt"
-	"sync/atomic"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -46,32 +47,75 @@ type rawMsg struct {
 	data []byte
 }
 
+// replies routes the responses of direct gets: one wildcard subscription
+// per store instead of a subscription per read.
+type replies struct {
+	prefix string
+	sub    *nats.Subscription
+	mu     sync.Mutex
+	next   uint64
+	open   map[string]chan *nats.Msg
+}
+
+func (s *Store) startReplies() error {
+	r := &replies{prefix: s.nc.NewRespInbox() + ".", open: map[string]chan *nats.Msg{}}
+	sub, err := s.nc.Subscribe(r.prefix+"*", func(m *nats.Msg) {
+		token := m.Subject[len(r.prefix):]
+		r.mu.Lock()
+		c := r.open[token]
+		r.mu.Unlock()
+		if c != nil {
+			select {
+			case c <- m:
+			default: // the reader gave up; drop
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("shardstore: reply subscription: %w", err)
+	}
+	_ = sub.SetPendingLimits(-1, -1)
+	r.sub = sub
+	s.replies = r
+	return nil
+}
+
+func (r *replies) register(size int) (string, chan *nats.Msg) {
+	c := make(chan *nats.Msg, size)
+	r.mu.Lock()
+	r.next++
+	token := strconv.FormatUint(r.next, 36)
+	r.open[token] = c
+	r.mu.Unlock()
+	return token, c
+}
+
+func (r *replies) unregister(token string) {
+	r.mu.Lock()
+	delete(r.open, token)
+	r.mu.Unlock()
+}
+
 // directGet runs one batched direct get and returns the messages and how
 // many are pending after them.
 func (s *Store) directGet(ctx context.Context, stream string, req msgReq) ([]rawMsg, uint64, error) {
 	body, _ := json.Marshal(req)
-	inbox := s.nc.NewRespInbox()
-	sub, err := s.nc.SubscribeSync(inbox)
-	if err != nil {
+	token, replies := s.replies.register(req.Batch + 2)
+	defer s.replies.unregister(token)
+	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+stream, s.replies.prefix+token, body); err != nil {
 		return nil, 0, fmt.Errorf("shardstore: read: %w", err)
 	}
-	defer func() { _ = sub.Unsubscribe() }()
-	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, body); err != nil {
-		return nil, 0, fmt.Errorf("shardstore: read: %w", err)
-	}
-	if _, has := ctx.Deadline(); !has {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-	}
+	timer := time.NewTimer(10 * time.Second)
+	defer timer.Stop()
 	var out []rawMsg
 	for {
-		m, err := sub.NextMsgWithContext(ctx)
-		if errors.Is(err, nats.ErrNoResponders) {
-			return nil, 0, errStreamGone
-		}
-		if err != nil {
-			return nil, 0, fmt.Errorf("shardstore: read %s: %w", stream, err)
+		var m *nats.Msg
+		select {
+		case m = <-replies:
+		case <-ctx.Done():
+			return nil, 0, fmt.Errorf("shardstore: read %s: %w", stream, ctx.Err())
+		case <-timer.C:
+			return nil, 0, fmt.Errorf("shardstore: read %s: no answer from JetStream", stream)
 		}
 		switch m.Header.Get("Status") {
 		case "":

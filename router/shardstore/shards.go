@@ -184,5 +184,7 @@ func (s *Store) Append(ctx context.Context, st *Stream, index int, batch []byte)
 	if ack.Error != nil {
 		return 0, fmt.Errorf("shardstore: append to %s: %s", ShardID(index), ack.Error.Description)
 	}
+	// Wake readers; losing a tick only delays them to their next poll.
+	_ = s.nc.Publish(tickSubject(st, index), nil)
 	return ack.Seq, nil
 }

@@ -53,9 +53,10 @@ type Store struct {
 
 	handles sync.Map // JetStream stream name → jetstream.Stream
 
-	stop   context.CancelFunc
-	done   chan struct{}
-	secret []byte
+	stop    context.CancelFunc
+	done    chan struct{}
+	secret  []byte
+	replies *replies
 }
 
 // Open connects the store to JetStream, creating the metadata bucket when
@@ -89,6 +90,9 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Store, error) {
 	if s.secret, err = s.loadSecret(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.startReplies(); err != nil {
+		return nil, err
+	}
 	wctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	w, err := kv.WatchAll(wctx)
@@ -112,6 +116,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Store, error) {
 func (s *Store) Close() {
 	s.stop()
 	<-s.done
+	_ = s.replies.sub.Unsubscribe()
 }
 
 // JetStream exposes the JetStream context for other services' buckets.
