@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/router/shardstore"
 )
 
 // The hot path's JSON: PutRecords requests and responses and GetRecords
@@ -261,44 +263,55 @@ func encodePutRecordsOut(out *putRecordsOut) []byte {
 	return append(b, '}')
 }
 
-// appendRecords writes a Records array of GetRecords or SubscribeToShard.
-func appendRecords(b []byte, recs []recordOut) []byte {
+// appendRecords writes a Records array of GetRecords or SubscribeToShard
+// straight from stored records, formatting sequence numbers and base64 in
+// place.
+func appendRecords(b []byte, st *shardstore.Stream, shard int, recs []shardstore.StoredRecord) []byte {
+	var f shardstore.SeqFormatter
+	var batch uint64
+	enc := encryption(st)
 	b = append(b, '[')
 	for i := range recs {
 		r := &recs[i]
+		if i == 0 || r.Pos.Msg != batch {
+			batch = r.Pos.Msg
+			f.Reset(shard, batch)
+		}
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"SequenceNumber":"`...)
-		b = append(b, r.SequenceNumber...)
+		b = f.Append(b, r.Pos.Index)
 		b = append(b, `","ApproximateArrivalTimestamp":`...)
-		b = strconv.AppendFloat(b, float64(r.ApproximateArrivalTimestamp.Time().UnixMilli())/1000, 'f', 3, 64)
+		b = strconv.AppendFloat(b, float64(r.Arrival.UnixMilli())/1000, 'f', 3, 64)
 		b = append(b, `,"Data":`...)
 		b = appendBase64(b, r.Data)
 		b = append(b, `,"PartitionKey":`...)
-		b = appendJSONString(b, r.PartitionKey)
-		if r.EncryptionType != "" {
-			b = append(b, `,"EncryptionType":`...)
-			b = appendJSONString(b, r.EncryptionType)
+		b = appendJSONString(b, unsafe.String(unsafe.SliceData(r.Key), len(r.Key)))
+		if enc != "" {
+			b = append(b, `,"EncryptionType":"`...)
+			b = append(b, enc...)
+			b = append(b, '"')
 		}
 		b = append(b, '}')
 	}
 	return append(b, ']')
 }
 
-func recordsSize(recs []recordOut) int {
+func recordsSize(recs []shardstore.StoredRecord) int {
 	n := 2
 	for i := range recs {
-		n += 200 + len(recs[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(recs[i].Data))
+		n += 200 + 6*len(recs[i].Key) + base64.StdEncoding.EncodedLen(len(recs[i].Data))
 	}
 	return n
 }
 
-// encodeGetRecordsOut writes a GetRecords response in JSON.
-func encodeGetRecordsOut(out *getRecordsOut) []byte {
-	b := make([]byte, 0, recordsSize(out.Records)+700)
+// encodeGetRecordsOut writes a GetRecords response in JSON; out carries
+// everything but the records.
+func encodeGetRecordsOut(out *getRecordsOut, st *shardstore.Stream, shard int, recs []shardstore.StoredRecord) []byte {
+	b := make([]byte, 0, recordsSize(recs)+700)
 	b = append(b, `{"Records":`...)
-	b = appendRecords(b, out.Records)
+	b = appendRecords(b, st, shard, recs)
 	if out.NextShardIterator != nil {
 		b = append(b, `,"NextShardIterator":`...)
 		b = appendJSONString(b, *out.NextShardIterator)

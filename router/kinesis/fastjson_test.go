@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/router/shardstore"
 )
 
 var putRecordsSeeds = []string{
@@ -72,12 +74,19 @@ func TestFastEncodersMatchJSON(t *testing.T) {
 		t.Fatalf("PutRecords: %v\n%s\n%s", err, want, encodePutRecordsOut(&out))
 	}
 	next := "iter"
-	g := getRecordsOut{Records: []recordOut{{SequenceNumber: "1", Data: []byte{0, 1, 2, 250}, PartitionKey: "ké\n<"}}, NextShardIterator: &next, MillisBehindLatest: 5,
+	st := &shardstore.Stream{Name: "s", EncryptionType: "KMS"}
+	stored := []shardstore.StoredRecord{
+		{Pos: shardstore.Position{Msg: 3, Index: 9}, Arrival: time.UnixMilli(1700000000123), Key: []byte("ké\n<"), Data: []byte{0, 1, 2, 250}},
+		{Pos: shardstore.Position{Msg: 4, Index: 0}, Arrival: time.UnixMilli(1700000000999), Key: []byte("plain"), Data: []byte{}},
+	}
+	g := getRecordsOut{Records: (&Service{}).recordsOut(st, 7, stored), NextShardIterator: &next, MillisBehindLatest: 5,
 		ChildShards: []childShard{{ShardId: "shardId-000000000002", ParentShards: []string{"shardId-000000000000"}, HashKeyRange: hashKeyRange{"0", "1"}}}}
 	want, _ = json.Marshal(g)
 	a, b = nil, nil
 	_ = json.Unmarshal(want, &a)
-	if err := json.Unmarshal(encodeGetRecordsOut(&g), &b); err != nil || !reflect.DeepEqual(a, b) {
-		t.Fatalf("GetRecords: %v\n%s\n%s", err, want, encodeGetRecordsOut(&g))
+	fast := encodeGetRecordsOut(&g, st, 7, stored)
+	if err := json.Unmarshal(fast, &b); err != nil || !reflect.DeepEqual(a, b) {
+		t.Fatalf("GetRecords: %v\n%s\n%s", err, want, fast)
 	}
 }
+

@@ -86,12 +86,19 @@ func (f *SeqFormatter) Reset(shard int, msg uint64) {
 
 // Format returns the sequence number of record index of the batch.
 func (f *SeqFormatter) Format(index uint32) string {
-	f.buf = append(f.buf[:0], f.base...)
+	f.buf = f.Append(f.buf[:0], index)
+	return string(f.buf)
+}
+
+// Append appends the sequence number of record index of the batch to dst.
+func (f *SeqFormatter) Append(dst []byte, index uint32) []byte {
+	n := len(dst)
+	dst = append(dst, f.base...)
 	carry := uint64(index)
-	for i := len(f.buf) - 1; i >= 0 && carry > 0; i-- {
-		d := uint64(f.buf[i]-'0') + carry
-		f.buf[i] = byte('0' + d%10)
+	for i := len(dst) - 1; i >= n && carry > 0; i-- {
+		d := uint64(dst[i]-'0') + carry
+		dst[i] = byte('0' + d%10)
 		carry = d / 10
 	}
-	return string(f.buf)
+	return dst
 }
