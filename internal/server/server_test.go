@@ -174,3 +174,19 @@ func TestShardLimitsAWS(t *testing.T) {
 		t.Fatal("20,000 records sent back to back were never throttled")
 	}
 }
+
+// TestExamplePipeline serves with the example pipeline file of the README
+// and checks that what it declares exists.
+func TestExamplePipeline(t *testing.T) {
+	s := testutil.Start(t, server.Config{PipelineFile: "../../examples/pipeline.yaml"})
+	c := testutil.Kinesis(s.URL())
+	ctx := context.Background()
+	orders, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("orders")})
+	if err != nil || *orders.StreamDescriptionSummary.OpenShardCount != 4 || *orders.StreamDescriptionSummary.RetentionPeriodHours != 48 {
+		t.Fatalf("orders: %v %+v", err, orders)
+	}
+	clicks, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("clicks")})
+	if err != nil || clicks.StreamDescriptionSummary.StreamModeDetails.StreamMode != types.StreamModeOnDemand {
+		t.Fatalf("clicks: %v %+v", err, clicks)
+	}
+}
