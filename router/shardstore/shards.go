@@ -35,17 +35,18 @@ func (s *Store) shardConfig(st *Stream, index int, subject string) jetstream.Str
 	if s.opts.Memory {
 		storage = jetstream.MemoryStorage
 	}
+	maxAge := time.Duration(st.RetentionHours) * s.opts.RetentionUnit
 	return jetstream.StreamConfig{
 		Name:        jsName(st, index),
 		Description: fmt.Sprintf("kinesin stream %s %s", st.Name, ShardID(index)),
 		Subjects:    []string{subject},
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardOld,
-		MaxAge:      time.Duration(st.RetentionHours) * time.Hour,
+		MaxAge:      maxAge,
 		Storage:     storage,
 		Replicas:    s.opts.Replicas,
 		AllowDirect: true,
-		Duplicates:  time.Second,
+		Duplicates:  min(time.Second, maxAge),
 	}
 }
 

@@ -24,6 +24,9 @@ type Options struct {
 	// Memory stores shards in memory instead of files (tests only).
 	Memory bool
 	Logger *slog.Logger
+	// RetentionUnit is the length of one "hour" of RetentionHours
+	// (default time.Hour; tests shrink it to see records expire).
+	RetentionUnit time.Duration
 }
 
 // ErrNotFound is returned for a stream that does not exist.
@@ -67,6 +70,9 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Store, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.RetentionUnit == 0 {
+		opts.RetentionUnit = time.Hour
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
