@@ -3,6 +3,7 @@ package awserr
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -79,19 +80,30 @@ func As(err error) *Error {
 //
 //	2 validation errors detected: Value '0' at 'shardCount' failed to satisfy
 //	constraint: Member must have value greater than or equal to 1; Value ...
+//
+// Like AWS, it keeps the first MaxViolations and drops the rest.
 type Violations struct {
 	list []string
 }
 
+// MaxViolations is how many violations AWS reports at most.
+const MaxViolations = 10
+
 // Null records a missing required member.
 func (v *Violations) Null(path string) {
-	v.list = append(v.list, "Value null at '"+path+"' failed to satisfy constraint: Member must not be null")
+	v.add("Value null at '" + path + "' failed to satisfy constraint: Member must not be null")
 }
 
 // Add records that value (already rendered, without quotes) at path broke
 // constraint.
 func (v *Violations) Add(value, path, constraint string) {
-	v.list = append(v.list, "Value '"+value+"' at '"+path+"' failed to satisfy constraint: "+constraint)
+	v.add("Value '" + value + "' at '" + path + "' failed to satisfy constraint: " + constraint)
+}
+
+func (v *Violations) add(s string) {
+	if len(v.list) < MaxViolations {
+		v.list = append(v.list, s)
+	}
 }
 
 // Len is the number of violations recorded.
@@ -125,9 +137,42 @@ func Enum(values ...string) string {
 	return "Member must satisfy enum value set: [" + strings.Join(values, ", ") + "]"
 }
 
-// BlobValue renders a binary member the way AWS's Java services print it in
-// validation messages.
+// Values as AWS's Java services print them in validation messages.
+
+// BlobValue renders a binary member of n bytes.
 func BlobValue(n int) string {
 	s := strconv.Itoa(n)
 	return "java.nio.HeapByteBuffer[pos=0 lim=" + s + " cap=" + s + "]"
+}
+
+// ListValue renders a list of strings: [a, b].
+func ListValue(items []string) string { return "[" + strings.Join(items, ", ") + "]" }
+
+// MapValue renders a map of strings, keys sorted: {a=1, b=2}.
+func MapValue(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k + "=" + m[k])
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// ObjectListValue renders a list of n structures, which Java prints with
+// Object.toString: [class@hash, ...]. The hashes are made up.
+func ObjectListValue(class string, n int) string {
+	items := make([]string, n)
+	for i := range items {
+		items[i] = class + "@" + strconv.FormatUint(uint64(uint32(i+1)*2654435761>>1), 16)
+	}
+	return ListValue(items)
 }

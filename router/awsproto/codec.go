@@ -2,13 +2,16 @@ package awsproto
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -71,41 +74,152 @@ func init() {
 	}
 }
 
-// Unmarshal decodes a request body into v. An empty body is an empty
-// object. Bodies that do not parse, or members of the wrong type, are
-// SerializationException as AWS answers them.
+// Unmarshal decodes a request body into v. Bodies that are empty or do not
+// parse as an object are a SerializationException without a message, and
+// members of the wrong type one with Coral's text, as AWS answers them
+// (an SDK sends {} for an operation without input).
 func (e Encoding) Unmarshal(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	var err error
 	if e == CBOR {
-		err = cborDec.Unmarshal(body, v)
-	} else {
-		err = json.Unmarshal(body, v)
+		return unmarshalCBOR(body, v)
 	}
-	if err == nil {
-		return nil
+	if b := bytes.TrimLeft(body, " \t\r\n"); len(b) == 0 || b[0] != '{' {
+		return awserr.Serialization.New("")
 	}
+	err := json.Unmarshal(body, v)
 	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
 	switch {
-	case errors.As(err, &te):
-		return awserr.Serialization.New("Unexpected value type in payload: %s cannot be %s", te.Field, te.Value)
-	case errors.As(err, &se):
-		return awserr.Serialization.New("Start of structure or map found where not expected")
+	case err == nil:
+		return nil
 	case errors.As(err, new(*awserr.Error)):
 		return err
+	case errors.As(err, &te):
+		kind, _, _ := strings.Cut(te.Value, " ") // "number 1.5"
+		return typeError(shapeOf(te.Type), kind)
 	}
-	return awserr.Serialization.New("%s", cleanErr(err))
+	return awserr.Serialization.New("")
 }
 
-func cleanErr(err error) string {
-	s := err.Error()
-	s = strings.TrimPrefix(s, "json: ")
-	s = strings.TrimPrefix(s, "cbor: ")
-	return s
+func unmarshalCBOR(body []byte, v any) error {
+	if len(body) == 0 {
+		return awserr.Serialization.New("")
+	}
+	err := cborDec.Unmarshal(body, v)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, new(*awserr.Error)):
+		return err
+	case errors.As(err, new(*cbor.UnmarshalTypeError)):
+		return awserr.Serialization.New("%s", strings.TrimPrefix(err.Error(), "cbor: "))
+	}
+	return awserr.Serialization.New("")
 }
+
+// Coral's wording of a JSON value of one kind (string, number, bool,
+// array, object) sent for a member of another shape.
+var (
+	coralClass = map[string]string{"string": "java.lang.String", "bool": "java.lang.Boolean",
+		"number": "com.amazon.coral.value.json.numbers.TruncatingBigNumber"}
+	coralTarget = map[string]string{"Integer": "an Integer", "Double": "an Double", "String": "an String",
+		"Boolean": "an Boolean", "Blob": "a Blob", "Timestamp": "milliseconds since epoch"}
+	coralExpected = map[string]string{"List": "Expected list or null", "Map": "Expected map or null", "Structure": "Expected null"}
+)
+
+func typeError(shape, kind string) *awserr.Error {
+	msg := "class " + coralClass[kind] + " can not be converted to " + coralTarget[shape]
+	switch {
+	case kind == "array" && shape != "List":
+		msg = "Start of list found where not expected"
+	case kind == "object" && shape != "Map" && shape != "Structure":
+		msg = "Start of structure or map found where not expected."
+	case coralExpected[shape] != "":
+		msg = coralExpected[shape]
+	}
+	return awserr.Serialization.New("%s", msg)
+}
+
+// shapeOf names the model shape a Go member type stands for.
+func shapeOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "String"
+	case reflect.Bool:
+		return "Boolean"
+	case reflect.Float32, reflect.Float64:
+		return "Double"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "Blob"
+		}
+		return "List"
+	case reflect.Map:
+		return "Map"
+	case reflect.Struct, reflect.Interface, reflect.Pointer:
+		return "Structure"
+	}
+	return "Integer"
+}
+
+// jsonKind is the kind of a raw JSON value, as encoding/json names it.
+func jsonKind(b []byte) string {
+	if len(b) == 0 {
+		return "null"
+	}
+	switch b[0] {
+	case '"':
+		return "string"
+	case '[':
+		return "array"
+	case '{':
+		return "object"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// Blob is a binary member: base64 in JSON, a byte string in CBOR. It
+// accepts exactly what encoding/json accepts for []byte and words its
+// refusals as Coral does.
+type Blob []byte
+
+// UnmarshalJSON decodes a base64 string.
+func (d *Blob) UnmarshalJSON(b []byte) error {
+	if k := jsonKind(b); k != "string" {
+		if k == "null" {
+			return nil
+		}
+		return typeError("Blob", k)
+	}
+	raw := b[1 : len(b)-1]
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		var unq string
+		if err := json.Unmarshal(b, &unq); err != nil {
+			return err
+		}
+		raw = []byte(unq)
+	}
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(raw)))
+	n, err := base64.StdEncoding.Decode(out, raw)
+	if err == nil {
+		*d = out[:n]
+		return nil
+	}
+	s := string(raw)
+	msg := "Invalid last non-pad Base64 character dectected" // sic
+	if i := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune(base64Chars, r) }); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		msg = fmt.Sprintf("Invalid Base64 character: '%c'", r)
+	}
+	if len(s)%4 != 0 {
+		msg = "Base64 encoded length is expected a multiple of 4 bytes but found: " + strconv.Itoa(len(s))
+	}
+	return awserr.Serialization.New("'%s' can not be converted to a Blob: %s", s, msg)
+}
+
+const base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 // Marshal encodes a response body.
 func (e Encoding) Marshal(v any) ([]byte, error) {
@@ -148,15 +262,23 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 // ISO-8601 string.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	s := string(b)
-	if s == "null" {
+	switch jsonKind(b) {
+	case "null":
 		return nil
-	}
-	if unq, err := strconv.Unquote(s); err == nil {
-		s = unq
+	case "number":
+	case "string":
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
 		if ts, err := time.Parse(time.RFC3339Nano, s); err == nil {
 			*t = Timestamp(ts)
 			return nil
 		}
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return typeError("Timestamp", "string")
+		}
+	default:
+		return typeError("Timestamp", jsonKind(b))
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {

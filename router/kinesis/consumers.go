@@ -303,7 +303,7 @@ func (s *Service) subscribeToShard(c *call) (any, error) {
 	if err := s.readable(st); err != nil {
 		return nil, err
 	}
-	sh, err := s.lookupShard(st, *in.ShardId)
+	sh, err := s.lookupShard(st, *in.ShardId, s.shardNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func (s *Service) subscribeToShard(c *call) (any, error) {
 	sub, ok := s.subs.add(key, cancel)
 	if !ok {
 		cancel()
-		return nil, awserr.ResourceInUse.New("Another active subscription exists for consumer %s and shard %s.", *in.ConsumerARN, shardstore.ShardID(sh.Index))
+		return nil, awserr.ResourceInUse.New("Another active subscription exists for this consumer: %s:%s:%s:%s", s.cfg.AccountID, st.Name, shardstore.ShardID(sh.Index), cons.Name)
 	}
 	enc := c.enc
 	return &router.Response{

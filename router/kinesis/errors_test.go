@@ -833,7 +833,7 @@ func TestErrReshard(t *testing.T) {
 			" is not both greater than one plus the shard's StartingHashKey "+start+" and less than the shard's EndingHashKey "+end+".")
 	}
 	closed := func(shard, stream string) want {
-		return wantErr("ResourceInUseException", "Shard "+shard+" in stream "+stream+" under account "+errAccount+
+		return wantErr("InvalidArgumentException", "Shard "+shard+" in stream "+stream+" under account "+errAccount+
 			" has already been merged or split, and thus is not eligible for merging or splitting.")
 	}
 	noShard := func(shard, stream string) want {

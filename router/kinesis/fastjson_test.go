@@ -89,4 +89,3 @@ func TestFastEncodersMatchJSON(t *testing.T) {
 		t.Fatalf("GetRecords: %v\n%s\n%s", err, want, fast)
 	}
 }
-

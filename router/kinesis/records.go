@@ -213,12 +213,17 @@ func (s *Service) putRecord(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every append to a shard gets a higher sequence than the ones
+	// acknowledged before it, so SequenceNumberForOrdering holds by
+	// construction; it only has to be a sequence number.
+	if sn := in.SequenceNumberForOrdering; sn != nil {
+		if _, _, err := shardstore.ParseSeq(*sn); err != nil {
+			return nil, awserr.InvalidArgument.New("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", *sn, st.Name, s.cfg.AccountID)
+		}
+	}
 	if e := s.checkRecordSize(st, *in.PartitionKey, in.Data); e != nil {
 		return nil, e
 	}
-	// Every append to a shard gets a higher sequence than the ones
-	// acknowledged before it, so SequenceNumberForOrdering holds by
-	// construction; it only has to be well-formed.
 	res := s.put(c.ctx, st, []entry{{key: *in.PartitionKey, data: in.Data, hash: h}})[0]
 	if res.err != nil {
 		return nil, res.err
@@ -239,13 +244,9 @@ func (s *Service) putRecords(c *call) (any, error) {
 		return nil, err
 	}
 	var v awserr.Violations
-	if in.Records == nil && !in.hasRecords {
-		v.Null("records")
-	} else if len(in.Records) < 1 {
-		v.Add("[]", "records", awserr.MinLen(1))
-	} else if len(in.Records) > maxPutRecords {
-		v.Add("[...]", "records", awserr.MaxLen(maxPutRecords))
-	}
+	checkSize(&v, in.Records != nil || in.hasRecords, len(in.Records), func() string {
+		return awserr.ObjectListValue("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry", len(in.Records))
+	}, "records", 1, maxPutRecords, true)
 	for i := range in.Records {
 		r := &in.Records[i]
 		p := "records." + strconv.Itoa(i+1) + ".member."
@@ -304,26 +305,37 @@ func (s *Service) putRecords(c *call) (any, error) {
 	return out, nil
 }
 
-var iteratorTypes = []string{"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"}
+// iteratorTypes in the order AWS prints them.
+var iteratorTypes = []string{"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"}
 
 func (s *Service) shardNotFound(stream string, shard string) error {
 	return awserr.ResourceNotFound.New("Shard %s in stream %s under account %s does not exist", shard, stream, s.cfg.AccountID)
 }
 
-// lookupShard resolves a shard id of a stream.
-func (s *Service) lookupShard(st *shardstore.Stream, id string) (shardstore.Shard, error) {
-	n, ok := shardstore.ParseShardID(id)
-	if ok {
-		if sh, found := st.Shard(n); found {
-			return *sh, nil
-		}
+// lookupShard resolves a shard id of a stream; missing words the error for
+// a well-formed id of no shard (shardNotFound or noSuchShard).
+func (s *Service) lookupShard(st *shardstore.Stream, id string, missing func(stream, shard string) error) (shardstore.Shard, error) {
+	n, ok := parseShardID(id)
+	if !ok {
+		return shardstore.Shard{}, s.noSuchShard(st.Name, id)
 	}
-	return shardstore.Shard{}, s.shardNotFound(st.Name, id)
+	if sh, found := st.Shard(n); found {
+		return *sh, nil
+	}
+	return shardstore.Shard{}, missing(st.Name, shardstore.ShardID(n))
 }
 
 // startPosition turns an iterator type (with its sequence number or
 // timestamp) into a position in a shard.
 func (s *Service) startPosition(ctx context.Context, st *shardstore.Stream, sh shardstore.Shard, typ string, seq *string, at *ts) (shardstore.Position, error) {
+	if bySeq := typ == "AT_SEQUENCE_NUMBER" || typ == "AFTER_SEQUENCE_NUMBER"; typ != "AT_TIMESTAMP" && bySeq != (seq != nil) {
+		given := "no"
+		if seq != nil {
+			given = "also a"
+		}
+		return shardstore.Position{}, awserr.InvalidArgument.New("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "+
+			"(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and %s StartingSequenceNumber.", typ, given)
+	}
 	switch typ {
 	case "TRIM_HORIZON":
 		return shardstore.Position{Msg: 1}, nil
@@ -338,9 +350,6 @@ func (s *Service) startPosition(ctx context.Context, st *shardstore.Stream, sh s
 			return shardstore.Position{}, awserr.InvalidArgument.New("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", at.Time().UnixMilli(), now.UnixMilli())
 		}
 		return s.store.AtTime(ctx, st, sh.Index, at.Time())
-	}
-	if seq == nil {
-		return shardstore.Position{}, awserr.InvalidArgument.New("Must specify StartingSequenceNumber for iterator of type %s.", typ)
 	}
 	shard, pos, err := shardstore.ParseSeq(*seq)
 	if err != nil {
@@ -372,14 +381,23 @@ func (s *Service) getShardIterator(c *call) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	st, err := s.stream(in.streamRef)
+	// AWS reads the shard id before it looks for the stream.
+	name, err := s.refName(in.streamRef)
 	if err != nil {
 		return nil, err
+	}
+	n, ok := parseShardID(*in.ShardId)
+	if !ok {
+		return nil, s.noSuchShard(name, *in.ShardId)
+	}
+	st, ok := s.store.Get(name)
+	if !ok {
+		return nil, s.shardNotFound(name, shardstore.ShardID(n))
 	}
 	if err := s.readable(st); err != nil {
 		return nil, err
 	}
-	sh, err := s.lookupShard(st, *in.ShardId)
+	sh, err := s.lookupShard(st, *in.ShardId, s.shardNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +464,10 @@ func (s *Service) getRecords(c *call) (any, error) {
 	if err != nil {
 		return nil, s.storeErr(st.Name, err)
 	}
-	out := getRecordsOut{Records: s.recordsOut(st, it.Shard, res.Records)}
+	out := getRecordsOut{}
+	if c.enc != awsproto.JSON {
+		out.Records = s.recordsOut(st, it.Shard, res.Records)
+	}
 	if !res.CaughtUp && len(res.Records) > 0 {
 		out.MillisBehindLatest = max(0, now.Sub(res.Records[len(res.Records)-1].Arrival).Milliseconds())
 	}
@@ -458,7 +479,7 @@ func (s *Service) getRecords(c *call) (any, error) {
 	}
 	s.metrics.read(st.Name, it.Shard, res.Records, out.MillisBehindLatest)
 	if c.enc == awsproto.JSON {
-		return preEncoded(encodeGetRecordsOut(&out)), nil
+		return preEncoded(encodeGetRecordsOut(&out, st, it.Shard, res.Records)), nil
 	}
 	return out, nil
 }

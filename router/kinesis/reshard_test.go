@@ -177,5 +177,5 @@ func TestReshardUnderLoad(t *testing.T) {
 	}
 	// Splitting a closed shard again must fail.
 	_, err = c.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("load"), ShardToSplit: first.ShardId, NewStartingHashKey: aws.String("1000")})
-	apiErr(t, err, "ResourceInUseException", "has already been merged or split")
+	apiErr(t, err, "InvalidArgumentException", "has already been merged or split")
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,18 +191,23 @@ func (s *Service) consumerARN(stream, consumer string, created time.Time) string
 }
 
 var (
-	nameRe   = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
-	arnRe    = regexp.MustCompile(`^arn:aws.*:kinesis:.*:\d{12}:stream/\S+$`)
-	hashRe   = regexp.MustCompile(`^(0|([1-9]\d{0,38}))$`)
-	seqNumRe = regexp.MustCompile(`^(0|([1-9]\d{0,128}))$`)
+	nameRe        = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
+	arnRe         = regexp.MustCompile(`^arn:aws.*:kinesis:.*:\d{12}:stream/\S+$`)
+	resourceARNRe = regexp.MustCompile(`^arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+$`)
+	hashRe        = regexp.MustCompile(`^(0|([1-9]\d{0,38}))$`)
+	seqNumRe      = regexp.MustCompile(`^(0|([1-9]\d{0,128}))$`)
 )
 
 const (
-	namePattern   = "[a-zA-Z0-9_.-]+"
-	arnPattern    = `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`
-	hashPattern   = `0|([1-9]\d{0,38})`
-	seqNumPattern = `0|([1-9]\d{0,128})`
+	namePattern        = "[a-zA-Z0-9_.-]+"
+	arnPattern         = `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`
+	resourceARNPattern = `arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+`
+	hashPattern        = `0|([1-9]\d{0,38})`
+	seqNumPattern      = `0|([1-9]\d{0,128})`
 )
+
+// noMax is the upper bound of a number the model does not bound.
+const noMax = math.MaxInt64
 
 // checkName validates a name member (stream, shard or consumer name).
 func checkName(v *awserr.Violations, s *string, path string, max int, required bool) {
@@ -233,6 +240,14 @@ func checkARN(v *awserr.Violations, s *string, path string) {
 	}
 }
 
+// checkResourceARN validates the ARN of a stream or a consumer.
+func checkResourceARN(v *awserr.Violations, s *string) {
+	checkLen(v, s, "resourceARN", 1, 2048, true)
+	if s != nil && !resourceARNRe.MatchString(*s) {
+		v.Add(*s, "resourceARN", awserr.Pattern(resourceARNPattern))
+	}
+}
+
 func checkRange(v *awserr.Violations, n *int64, path string, min, max int64, required bool) {
 	if n == nil {
 		if required {
@@ -261,6 +276,31 @@ func checkLen(v *awserr.Violations, s *string, path string, min, max int, requir
 	if len(*s) > max {
 		v.Add(*s, path, awserr.MaxLen(max))
 	}
+}
+
+// checkSize checks the number of members of a list or map member; value
+// renders the member for the message.
+func checkSize(v *awserr.Violations, present bool, n int, value func() string, path string, min, max int, required bool) {
+	if !present {
+		if required {
+			v.Null(path)
+		}
+		return
+	}
+	if n < min {
+		v.Add(value(), path, awserr.MinLen(min))
+	}
+	if n > max {
+		v.Add(value(), path, awserr.MaxLen(max))
+	}
+}
+
+func checkList(v *awserr.Violations, items []string, path string, min, max int, required bool) {
+	checkSize(v, items != nil, len(items), func() string { return awserr.ListValue(items) }, path, min, max, required)
+}
+
+func checkMap(v *awserr.Violations, m map[string]string, path string, min, max int, required bool) {
+	checkSize(v, m != nil, len(m), func() string { return awserr.MapValue(m) }, path, min, max, required)
 }
 
 func checkEnum(v *awserr.Violations, s *string, path string, required bool, values ...string) {
@@ -329,6 +369,28 @@ func (s *Service) nameFromARN(arn string) (string, error) {
 
 func (s *Service) notFound(name string) error {
 	return awserr.ResourceNotFound.New("Stream %s under account %s not found.", name, s.cfg.AccountID)
+}
+
+// parseShardID reads a shard id as AWS does: the number after the last
+// '-', whatever precedes it ("shardId-000000000001", "shardId-1", "1").
+func parseShardID(id string) (int, bool) {
+	n, err := strconv.ParseUint(id[strings.LastIndexByte(id, '-')+1:], 10, 31)
+	return int(n), err == nil
+}
+
+// noSuchShard is what AWS answers for a shard id it cannot read, and what
+// SplitShard and MergeShards answer for any missing shard.
+func (s *Service) noSuchShard(stream, shard string) error {
+	return awserr.ResourceNotFound.New("Could not find shard %s in stream %s under account %s.", shard, stream, s.cfg.AccountID)
+}
+
+// provisioned refuses op on a stream that is not in provisioned mode.
+func (s *Service) provisioned(st *shardstore.Stream, op string) error {
+	if st.Mode == shardstore.ModeOnDemand {
+		return awserr.Validation.New("%s is not supported for stream %s under account %s in %s mode. It is supported only for streams in %s mode.",
+			op, st.Name, s.cfg.AccountID, shardstore.ModeOnDemand, shardstore.ModeProvisioned)
+	}
+	return nil
 }
 
 // active returns st when it takes data-plane and reshard calls.

@@ -71,7 +71,7 @@ func (s *Service) listShards(c *call) (any, error) {
 			return nil, err
 		}
 		if in.ExclusiveStartShardId != nil {
-			if n, ok := shardstore.ParseShardID(*in.ExclusiveStartShardId); ok {
+			if n, ok := parseShardID(*in.ExclusiveStartShardId); ok {
 				after = n
 			}
 		}
@@ -108,7 +108,7 @@ func (s *Service) listShards(c *call) (any, error) {
 }
 
 func shardIndex(id string) int {
-	n, _ := shardstore.ParseShardID(id)
+	n, _ := parseShardID(id)
 	return n
 }
 
@@ -264,19 +264,23 @@ func (s *Service) splitShard(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkShardQuota(1, st.Name); err != nil {
+	if err := s.provisioned(st, "SplitShard"); err != nil {
+		return nil, err
+	}
+	if err := s.checkShardQuota(1); err != nil {
 		return nil, err
 	}
 	return nil, s.reshard(c, st.Name, func(st *shardstore.Stream) error {
-		sh, err := s.lookupShard(st, *in.ShardToSplit)
+		sh, err := s.lookupShard(st, *in.ShardToSplit, s.noSuchShard)
 		if err != nil {
 			return err
 		}
 		if sh.Closed {
-			return awserr.ResourceInUse.New("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID)
+			return awserr.InvalidArgument.New("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID)
 		}
+		// As in AWS, start+1 < key < end: each child gets two hash keys or more.
 		split, ok := shardstore.ParseHashKey(*in.NewStartingHashKey)
-		if !ok || split.Cmp(sh.StartHash) <= 0 || split.Cmp(sh.EndHash) > 0 {
+		if !ok || split.Cmp(sh.StartHash) <= 0 || adjacent(sh.StartHash, split) || split.Cmp(sh.EndHash) >= 0 {
 			return awserr.InvalidArgument.New("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
 				*in.NewStartingHashKey, shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID, sh.StartHash, sh.EndHash)
 		}
@@ -304,30 +308,30 @@ func (s *Service) mergeShards(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.provisioned(st, "MergeShards"); err != nil {
+		return nil, err
+	}
 	return nil, s.reshard(c, st.Name, func(st *shardstore.Stream) error {
-		a, err := s.lookupShard(st, *in.ShardToMerge)
+		a, err := s.lookupShard(st, *in.ShardToMerge, s.noSuchShard)
 		if err != nil {
 			return err
 		}
-		b, err := s.lookupShard(st, *in.AdjacentShardToMerge)
+		b, err := s.lookupShard(st, *in.AdjacentShardToMerge, s.noSuchShard)
 		if err != nil {
 			return err
 		}
 		for _, sh := range []shardstore.Shard{a, b} {
 			if sh.Closed {
-				return awserr.ResourceInUse.New("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID)
+				return awserr.InvalidArgument.New("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID)
 			}
 		}
-		lo, hi := a, b
-		if b.StartHash.Cmp(a.StartHash) < 0 {
-			lo, hi = b, a
-		}
-		if !adjacent(lo.EndHash, hi.StartHash) {
+		// As in AWS, ShardToMerge is the lower of the two.
+		if !adjacent(a.EndHash, b.StartHash) {
 			return awserr.InvalidArgument.New("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", shardstore.ShardID(a.Index), shardstore.ShardID(b.Index), st.Name, s.cfg.AccountID)
 		}
 		closeShard(st, a.Index)
 		closeShard(st, b.Index)
-		addShard(st, lo.StartHash, hi.EndHash, a.Index, b.Index, false)
+		addShard(st, a.StartHash, b.EndHash, a.Index, b.Index, false)
 		return nil
 	})
 }
@@ -343,7 +347,7 @@ func (s *Service) updateShardCount(c *call) (any, error) {
 	}
 	var v awserr.Violations
 	checkStreamRef(&v, in.streamRef)
-	checkRange(&v, in.TargetShardCount, "targetShardCount", 1, 100000, true)
+	checkRange(&v, in.TargetShardCount, "targetShardCount", 1, noMax, true)
 	checkEnum(&v, in.ScalingType, "scalingType", true, "UNIFORM_SCALING")
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -352,11 +356,12 @@ func (s *Service) updateShardCount(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.provisioned(st, "UpdateShardCount"); err != nil {
+		return nil, err
+	}
 	target := int(*in.TargetShardCount)
 	current := len(st.OpenShards())
 	switch {
-	case st.Mode == shardstore.ModeOnDemand:
-		return nil, awserr.InvalidArgument.New("UpdateShardCount is not supported for stream %s under account %s in On-Demand mode.", st.Name, s.cfg.AccountID)
 	case target > 2*current:
 		return nil, awserr.InvalidArgument.New("UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
 	case target*2 < current:
@@ -364,7 +369,7 @@ func (s *Service) updateShardCount(c *call) (any, error) {
 	case target == current:
 		return nil, awserr.InvalidArgument.New("Target shard count is the same as the current open shard count: %d", current)
 	}
-	if err := s.checkShardQuota(target-current, st.Name); err != nil {
+	if err := s.checkShardQuota(target - current); err != nil {
 		return nil, err
 	}
 	err = s.reshard(c, st.Name, func(st *shardstore.Stream) error {

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/kinesin/kinesin/internal/awserr"
@@ -26,11 +25,12 @@ func (s *Service) createStream(c *call) (any, error) {
 		return nil, err
 	}
 	var v awserr.Violations
-	checkRange(&v, in.ShardCount, "shardCount", 1, 100000, false)
+	checkRange(&v, in.ShardCount, "shardCount", 1, noMax, false)
 	checkName(&v, in.StreamName, "streamName", 128, true)
 	if in.StreamModeDetails != nil {
 		checkEnum(&v, in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", true, streamModes...)
 	}
+	checkTagMap(&v, in.Tags, false)
 	checkRange(&v, in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240, false)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -46,10 +46,13 @@ func (s *Service) createStream(c *call) (any, error) {
 	case mode == shardstore.ModeProvisioned:
 		return nil, awserr.InvalidArgument.New("ShardCount must be specified for provisioned mode streams.")
 	}
-	if err := checkTags(in.Tags, 0); err != nil {
+	if err := s.checkTagText("add tags to", *in.StreamName, keysAndValues(in.Tags)); err != nil {
 		return nil, err
 	}
-	if err := s.checkShardQuota(shards, *in.StreamName); err != nil {
+	if len(in.Tags) > maxTagsPerStream {
+		return nil, awserr.InvalidArgument.New("Failed to add tags to the stream: a given stream cannot have more than %d tags associated with it.", maxTagsPerStream)
+	}
+	if err := s.checkShardQuota(shards); err != nil {
 		return nil, err
 	}
 	if mode == shardstore.ModeOnDemand && s.onDemandCount() >= s.cfg.OnDemandStreamCountLimit {
@@ -79,10 +82,13 @@ func (s *Service) createStream(c *call) (any, error) {
 
 // checkShardQuota refuses requests that would pass the account's shard
 // quota (closed shards do not count, as in AWS).
-func (s *Service) checkShardQuota(more int, stream string) error {
+func (s *Service) checkShardQuota(more int) error {
 	open := s.openShardCount()
 	if open+more > s.cfg.ShardLimit {
-		return awserr.LimitExceeded.New("This request would exceed the shard limit for the account %s in %s. Current limit of shards is %d and current shard count for the account is %d. Requested shard count for stream %s is %d.", s.cfg.AccountID, s.cfg.Region, s.cfg.ShardLimit, open, stream, more)
+		return awserr.LimitExceeded.New("This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. "+
+			"Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page "+
+			"(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
+			s.cfg.AccountID, s.cfg.Region, open, s.cfg.ShardLimit, more)
 	}
 	return nil
 }
@@ -302,7 +308,9 @@ func (s *Service) changeRetention(c *call, increase bool) (any, error) {
 	}
 	var v awserr.Violations
 	checkStreamRef(&v, in.streamRef)
-	checkRange(&v, in.RetentionPeriodHours, "retentionPeriodHours", 1, 8760, true)
+	if in.RetentionPeriodHours == nil { // the model puts no range on it
+		v.Null("retentionPeriodHours")
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -311,8 +319,11 @@ func (s *Service) changeRetention(c *call, increase bool) (any, error) {
 		return nil, err
 	}
 	hours := int(*in.RetentionPeriodHours)
-	if hours < minRetention {
+	switch {
+	case hours < minRetention:
 		return nil, awserr.InvalidArgument.New("Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", minRetention, hours)
+	case hours > maxRetention:
+		return nil, awserr.InvalidArgument.New("Maximum allowed retention period is %d hours. Requested retention period (%d hours) is too long.", maxRetention, hours)
 	}
 	updated, err := s.store.Update(c.ctx, st.Name, func(st *shardstore.Stream) error {
 		if err := s.active(st); err != nil {
@@ -419,14 +430,10 @@ func (s *Service) changeMonitoring(c *call, enable bool) (any, error) {
 	}
 	var v awserr.Violations
 	checkStreamRef(&v, in.streamRef)
-	if in.ShardLevelMetrics == nil {
-		v.Null("shardLevelMetrics")
-	} else if len(in.ShardLevelMetrics) < 1 || len(in.ShardLevelMetrics) > 7 {
-		v.Add("["+joinComma(in.ShardLevelMetrics)+"]", "shardLevelMetrics", "Member must have length between 1 and 7")
-	}
+	checkList(&v, in.ShardLevelMetrics, "shardLevelMetrics", 1, 7, true)
 	for _, m := range in.ShardLevelMetrics {
 		if !slices.Contains(shardMetrics, m) {
-			v.Add("["+joinComma(in.ShardLevelMetrics)+"]", "shardLevelMetrics", "Member must satisfy constraint: [Member must satisfy enum value set: ["+joinComma(shardMetrics)+"]]")
+			v.Add(awserr.ListValue(in.ShardLevelMetrics), "shardLevelMetrics", "Member must satisfy constraint: ["+awserr.Enum(shardMetrics...)+"]")
 			break
 		}
 	}
@@ -469,17 +476,6 @@ func (s *Service) changeMonitoring(c *call, enable bool) (any, error) {
 		CurrentShardLevelMetrics: nonNil(before), DesiredShardLevelMetrics: nonNil(updated.ShardLevelMetrics)}, nil
 }
 
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
-}
-
 func (s *Service) enableMonitoring(c *call) (any, error)  { return s.changeMonitoring(c, true) }
 func (s *Service) disableMonitoring(c *call) (any, error) { return s.changeMonitoring(c, false) }
 
@@ -518,5 +514,3 @@ func (s *Service) changeEncryption(c *call, start bool) (any, error) {
 
 func (s *Service) startEncryption(c *call) (any, error) { return s.changeEncryption(c, true) }
 func (s *Service) stopEncryption(c *call) (any, error)  { return s.changeEncryption(c, false) }
-
-var _ = strconv.Itoa

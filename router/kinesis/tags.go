@@ -3,54 +3,71 @@ package kinesis
 import (
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/kinesin/kinesin/internal/awserr"
 	"github.com/kinesin/kinesin/router/shardstore"
 )
 
-// checkTags validates tags to add to a stream that already has existing
-// tags (not counting keys being overwritten).
-func checkTags(tags map[string]string, existing int) error {
-	var v awserr.Violations
-	for k, val := range tags {
-		if len(k) < 1 || len(k) > 128 {
-			v.Add(k, "tags", "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
-		}
-		if len(val) > 256 {
-			v.Add(val, "tags", "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
-		}
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	if len(tags)+existing > maxTagsPerStream {
-		return awserr.InvalidArgument.New("Failed to add tags to the stream: a given stream cannot have more than %d tags associated with it.", maxTagsPerStream)
-	}
-	return nil
-}
+const (
+	tagKeyLen   = "[Member must have length less than or equal to 128, Member must have length greater than or equal to 1]"
+	tagValueLen = "[Member must have length less than or equal to 256, Member must have length greater than or equal to 0]"
+)
 
-func checkTagMap(v *awserr.Violations, tags map[string]string) {
-	if tags == nil {
-		v.Null("tags")
-	} else if len(tags) < 1 || len(tags) > 200 {
-		v.Add("{...}", "tags", "Member must have length between 1 and 200")
+// checkTagMap validates a Tags member: its size and the lengths of its keys
+// and values (AWS prints the whole map for each).
+func checkTagMap(v *awserr.Violations, tags map[string]string, required bool) {
+	checkMap(v, tags, "tags", 1, 200, required)
+	keys, values := true, true
+	for k, val := range tags {
+		keys = keys && len(k) >= 1 && len(k) <= 128
+		values = values && len(val) <= 256
+	}
+	if !keys {
+		v.Add(awserr.MapValue(tags), "tags", "Map keys must satisfy constraint: "+tagKeyLen)
+	}
+	if !values {
+		v.Add(awserr.MapValue(tags), "tags", "Map value must satisfy constraint: "+tagValueLen)
 	}
 }
 
 func checkTagKeys(v *awserr.Violations, keys []string) {
-	if keys == nil {
-		v.Null("tagKeys")
-		return
-	}
-	if len(keys) < 1 || len(keys) > 50 {
-		v.Add("["+strings.Join(keys, ", ")+"]", "tagKeys", "Member must have length between 1 and 50")
-	}
+	checkList(v, keys, "tagKeys", 1, 50, true)
 	for _, k := range keys {
 		if len(k) < 1 || len(k) > 128 {
-			v.Add("["+strings.Join(keys, ", ")+"]", "tagKeys", "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+			v.Add(awserr.ListValue(keys), "tagKeys", "Member must satisfy constraint: "+tagKeyLen)
 			break
 		}
 	}
+}
+
+// checkTagText refuses tag keys and values with characters AWS does not
+// take: anything but Unicode letters, digits, white space and _ . / = + - @
+// (its first message allows % too, a second check then refuses it). verb
+// is "add tags to" or "remove tags from".
+func (s *Service) checkTagText(verb, stream string, texts []string) error {
+	for _, t := range texts {
+		if strings.ContainsFunc(t, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune("_./=+-%@", r)
+		}) {
+			return awserr.InvalidArgument.New("%s", "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.")
+		}
+	}
+	for _, t := range texts {
+		if strings.Contains(t, "%") {
+			return awserr.InvalidArgument.New("Failed to %s stream %s under account %s because some tags contained illegal characters. "+
+				"The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.", verb, stream, s.cfg.AccountID)
+		}
+	}
+	return nil
+}
+
+func keysAndValues(tags map[string]string) []string {
+	out := make([]string, 0, 2*len(tags))
+	for k, v := range tags {
+		out = append(out, k, v)
+	}
+	return out
 }
 
 // addTags merges tags into a stream's tags.
@@ -65,8 +82,9 @@ func (s *Service) addTags(c *call, name string, tags map[string]string) error {
 				fresh++
 			}
 		}
-		if err := checkTags(tags, len(st.Tags)+fresh-len(tags)); err != nil {
-			return err
+		if len(st.Tags)+fresh > maxTagsPerStream {
+			return awserr.InvalidArgument.New("Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags associated with it.",
+				st.Name, s.cfg.AccountID, maxTagsPerStream)
 		}
 		if st.Tags == nil {
 			st.Tags = map[string]string{}
@@ -114,12 +132,15 @@ func (s *Service) addTagsToStream(c *call) (any, error) {
 	}
 	var v awserr.Violations
 	checkStreamRef(&v, in.streamRef)
-	checkTagMap(&v, in.Tags)
+	checkTagMap(&v, in.Tags, true)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	st, err := s.stream(in.streamRef)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkTagText("add tags to", st.Name, keysAndValues(in.Tags)); err != nil {
 		return nil, err
 	}
 	return nil, s.addTags(c, st.Name, in.Tags)
@@ -138,6 +159,9 @@ func (s *Service) removeTagsFromStream(c *call) (any, error) {
 	}
 	st, err := s.stream(in.streamRef)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkTagText("remove tags from", st.Name, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return nil, s.removeTags(c, st.Name, in.TagKeys)
@@ -173,11 +197,6 @@ func (s *Service) listTagsForStream(c *call) (any, error) {
 // resourceStream resolves a ResourceARN (a stream or a consumer ARN; tags
 // of consumers are kept on the stream under the consumer's prefix).
 func (s *Service) resourceStream(arn *string) (*shardstore.Stream, string, error) {
-	var v awserr.Violations
-	checkLen(&v, arn, "resourceARN", 1, 2048, true)
-	if err := v.Err(); err != nil {
-		return nil, "", err
-	}
 	name, err := s.nameFromARN(*arn)
 	if err != nil {
 		return nil, "", err
@@ -198,13 +217,17 @@ func (s *Service) tagResource(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
+	var v awserr.Violations
+	checkResourceARN(&v, in.ResourceARN)
+	checkTagMap(&v, in.Tags, true)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	st, prefix, err := s.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
-	var v awserr.Violations
-	checkTagMap(&v, in.Tags)
-	if err := v.Err(); err != nil {
+	if err := s.checkTagText("add tags to", st.Name, keysAndValues(in.Tags)); err != nil {
 		return nil, err
 	}
 	tags := map[string]string{}
@@ -219,13 +242,17 @@ func (s *Service) untagResource(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
+	var v awserr.Violations
+	checkResourceARN(&v, in.ResourceARN)
+	checkTagKeys(&v, in.TagKeys)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	st, prefix, err := s.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
-	var v awserr.Violations
-	checkTagKeys(&v, in.TagKeys)
-	if err := v.Err(); err != nil {
+	if err := s.checkTagText("remove tags from", st.Name, in.TagKeys); err != nil {
 		return nil, err
 	}
 	keys := make([]string, len(in.TagKeys))
@@ -240,6 +267,11 @@ func (s *Service) listTagsForResource(c *call) (any, error) {
 		ResourceARN *string `json:"ResourceARN" cbor:"ResourceARN"`
 	}
 	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	var v awserr.Violations
+	checkResourceARN(&v, in.ResourceARN)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	st, prefix, err := s.resourceStream(in.ResourceARN)

@@ -7,7 +7,10 @@ import (
 // Wire shapes of Kinesis_20131202. Members are pointers where AWS tells a
 // missing member ("Value null … Member must not be null") from a zero one.
 
-type ts = awsproto.Timestamp
+type (
+	ts   = awsproto.Timestamp
+	blob = awsproto.Blob
+)
 
 type streamModeDetails struct {
 	StreamMode *string `json:"StreamMode" cbor:"StreamMode"`
@@ -130,7 +133,7 @@ type listShardsIn struct {
 
 type putRecordIn struct {
 	streamRef
-	Data                      []byte  `json:"Data" cbor:"Data"`
+	Data                      blob    `json:"Data" cbor:"Data"`
 	PartitionKey              *string `json:"PartitionKey" cbor:"PartitionKey"`
 	ExplicitHashKey           *string `json:"ExplicitHashKey" cbor:"ExplicitHashKey"`
 	SequenceNumberForOrdering *string `json:"SequenceNumberForOrdering" cbor:"SequenceNumberForOrdering"`
@@ -143,7 +146,7 @@ type putRecordOut struct {
 }
 
 type putRecordsEntry struct {
-	Data            []byte  `json:"Data" cbor:"Data"`
+	Data            blob    `json:"Data" cbor:"Data"`
 	PartitionKey    *string `json:"PartitionKey" cbor:"PartitionKey"`
 	ExplicitHashKey *string `json:"ExplicitHashKey" cbor:"ExplicitHashKey"`
 }
