@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
@@ -60,21 +61,48 @@ func (s *scanner) eat(c byte) bool {
 
 // str reads a string without escapes and returns its raw bytes.
 func (s *scanner) str() ([]byte, bool) {
+	v, ok := s.rawStr()
+	if !ok {
+		return nil, false
+	}
+	for _, c := range v {
+		if c < 0x20 {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// rawStr reads a string up to its closing quote, refusing escapes. Control
+// characters are left to the caller: base64 data refuses them itself
+// (except CR and LF, which b64 checks).
+func (s *scanner) rawStr() ([]byte, bool) {
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return nil, false
 	}
 	start := s.i + 1
-	for j := start; j < len(s.b); j++ {
-		switch c := s.b[j]; {
-		case c == '"':
-			s.i = j + 1
-			return s.b[start:j], true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
+	j := bytes.IndexByte(s.b[start:], '"')
+	if j < 0 {
+		return nil, false
 	}
-	return nil, false
+	v := s.b[start : start+j]
+	if bytes.IndexByte(v, '\\') >= 0 {
+		return nil, false
+	}
+	s.i = start + j + 1
+	return v, true
+}
+
+// b64 reads a base64 string member; CR and LF, which encoding/json refuses
+// inside strings but the base64 decoder would skip, send the body to the
+// generic decoder.
+func (s *scanner) b64() ([]byte, bool) {
+	v, ok := s.rawStr()
+	if !ok || bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
+		return nil, false
+	}
+	return v, true
 }
 
 type span struct{ data, key, ehk []byte }
@@ -167,26 +195,39 @@ func (s *scanner) records() ([]span, bool) {
 			return nil, false
 		}
 		var sp span
-		var seenData bool
+		var seenData, seenKey, seenHash bool
 		for empty := s.eat('}'); !empty; {
 			k, ok := s.str()
 			if !ok || !s.eat(':') {
 				return nil, false
 			}
-			v, ok := s.str()
+			var v []byte
+			if string(k) == "Data" {
+				v, ok = s.b64()
+			} else {
+				v, ok = s.str()
+			}
 			if !ok {
 				return nil, false
 			}
+			// A repeated member goes to the generic decoder, which
+			// decodes (and may refuse) every occurrence.
 			switch string(k) {
 			case "Data":
-				sp.data, seenData = v, true
-			case "PartitionKey":
-				if !utf8.Valid(v) {
+				if seenData {
 					return nil, false
 				}
-				sp.key = v
+				sp.data, seenData = v, true
+			case "PartitionKey":
+				if seenKey || !utf8.Valid(v) {
+					return nil, false
+				}
+				sp.key, seenKey = v, true
 			case "ExplicitHashKey":
-				sp.ehk = v
+				if seenHash {
+					return nil, false
+				}
+				sp.ehk, seenHash = v, true
 			default:
 				return nil, false
 			}

@@ -460,7 +460,7 @@ func (s *Service) getRecords(c *call) (any, error) {
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	res, err := s.store.Read(c.ctx, st, it.Shard, it.Pos, limit, maxGetBytes)
+	res, err := s.store.Read(c.ctx, st, it.Shard, it.Pos, limit, s.cfg.GetRecordsMaxBytes)
 	if err != nil {
 		return nil, s.storeErr(st.Name, err)
 	}

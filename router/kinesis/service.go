@@ -31,6 +31,13 @@ type Config struct {
 	ShardLimit int
 	// OnDemandStreamCountLimit is the account's on-demand stream quota.
 	OnDemandStreamCountLimit int
+	// GetRecordsMaxBytes caps the data one GetRecords call returns. AWS
+	// returns up to 10 MiB per call and allows 5 calls per second per
+	// shard; without those limits (ShardLimits "off", the default) smaller
+	// answers keep latency low and cost clients less memory for the same
+	// throughput, so the default there is 2 MiB, a provisioned shard's
+	// read rate per second.
+	GetRecordsMaxBytes int
 	// CreateDelay keeps new streams in CREATING this long (AWS takes
 	// seconds; tests and the CLI's waiters poll for ACTIVE either way).
 	CreateDelay time.Duration
@@ -80,6 +87,12 @@ func New(store *shardstore.Store, cfg Config, m *Metrics) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.GetRecordsMaxBytes == 0 {
+		cfg.GetRecordsMaxBytes = 2 << 20
+		if cfg.ShardLimits == "aws" {
+			cfg.GetRecordsMaxBytes = maxGetBytes
+		}
 	}
 	if m == nil {
 		m = NewMetrics(nil)

@@ -1,0 +1,67 @@
+package awscli
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kinesin/kinesin/internal/server"
+)
+
+func TestKinesisWithAWSCLI(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the aws CLI is not on PATH; CI must install it (.ci/run)")
+		}
+		t.Skip("the aws CLI is not on PATH")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+
+	srv, err := server.Start(ctx, server.Config{
+		Listen:  "127.0.0.1:0",
+		DataDir: t.TempDir(),
+		Logger:  slog.New(slog.NewTextHandler(t.Output(), nil)),
+	})
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := srv.Close(ctx); err != nil {
+			t.Errorf("close server: %v", err)
+		}
+	})
+
+	// The CLI sees only this server and these credentials: no profile, config
+	// file or AWS_* variable of the machine.
+	home := t.TempDir()
+	env := []string{
+		"AWS_ENDPOINT_URL=" + srv.URL(),
+		"AWS_ACCESS_KEY_ID=x",
+		"AWS_SECRET_ACCESS_KEY=x",
+		"AWS_DEFAULT_REGION=us-east-1",
+		"AWS_PAGER=",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+	}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	cmd := exec.CommandContext(ctx, "bash", "kinesis.sh")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("kinesis.sh: %v\n%s", err, out)
+	}
+	t.Logf("kinesis.sh:\n%s", out)
+}
