@@ -41,10 +41,7 @@ func (s *Service) registerConsumer(c *call) (any, error) {
 		return nil, err
 	}
 	var v awserr.Violations
-	if in.StreamARN == nil {
-		v.Null("streamARN")
-	}
-	checkARN(&v, in.StreamARN, "streamARN")
+	checkARN(&v, in.StreamARN, "streamARN", true)
 	checkName(&v, in.ConsumerName, "consumerName", 128, true)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -81,7 +78,7 @@ func (s *Service) registerConsumer(c *call) (any, error) {
 // a name.
 func (s *Service) findConsumer(in consumerIn) (*shardstore.Stream, shardstore.Consumer, error) {
 	var v awserr.Violations
-	checkARN(&v, in.StreamARN, "streamARN")
+	checkARN(&v, in.StreamARN, "streamARN", false)
 	checkName(&v, in.ConsumerName, "consumerName", 128, false)
 	if in.ConsumerARN != nil && !consumerARNRe.MatchString(*in.ConsumerARN) {
 		v.Add(*in.ConsumerARN, "consumerARN", awserr.Pattern(consumerARNPattern))
@@ -165,10 +162,7 @@ func (s *Service) listConsumers(c *call) (any, error) {
 		return nil, err
 	}
 	var v awserr.Violations
-	if in.StreamARN == nil {
-		v.Null("streamARN")
-	}
-	checkARN(&v, in.StreamARN, "streamARN")
+	checkARN(&v, in.StreamARN, "streamARN", true)
 	checkRange(&v, in.MaxResults, "maxResults", 1, 10000, false)
 	checkLen(&v, in.NextToken, "nextToken", 1, 1048576, false)
 	if err := v.Err(); err != nil {

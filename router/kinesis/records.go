@@ -430,7 +430,7 @@ func (s *Service) getRecords(c *call) (any, error) {
 	var v awserr.Violations
 	checkLen(&v, in.ShardIterator, "shardIterator", 1, 512, true)
 	checkRange(&v, in.Limit, "limit", 1, maxGetRecords, false)
-	checkARN(&v, in.StreamARN, "streamARN")
+	checkARN(&v, in.StreamARN, "streamARN", false)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -241,8 +241,11 @@ func checkName(v *awserr.Violations, s *string, path string, max int, required b
 	}
 }
 
-func checkARN(v *awserr.Violations, s *string, path string) {
+func checkARN(v *awserr.Violations, s *string, path string, required bool) {
 	if s == nil {
+		if required {
+			v.Null(path)
+		}
 		return
 	}
 	if !arnRe.MatchString(*s) {
@@ -333,7 +336,7 @@ func checkEnum(v *awserr.Violations, s *string, path string, required bool, valu
 
 func checkStreamRef(v *awserr.Violations, r streamRef) {
 	checkName(v, r.StreamName, "streamName", 128, false)
-	checkARN(v, r.StreamARN, "streamARN")
+	checkARN(v, r.StreamARN, "streamARN", false)
 }
 
 // stream resolves a request's StreamName/StreamARN to cached metadata.
@@ -433,4 +436,15 @@ func (s *Service) storeErr(name string, err error) error {
 		return err
 	}
 	return fmt.Errorf("kinesis: stream %s: %w", name, err)
+}
+
+// updateActive changes a stream's metadata with fn, refusing with
+// ResourceInUseException when the stream is not ACTIVE.
+func (s *Service) updateActive(c *call, name string, fn func(st *shardstore.Stream) error) (*shardstore.Stream, error) {
+	return s.store.Update(c.ctx, name, func(st *shardstore.Stream) error {
+		if err := s.active(st); err != nil {
+			return err
+		}
+		return fn(st)
+	})
 }

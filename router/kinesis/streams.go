@@ -325,10 +325,7 @@ func (s *Service) changeRetention(c *call, increase bool) (any, error) {
 	case hours > maxRetention:
 		return nil, awserr.InvalidArgument.New("Maximum allowed retention period is %d hours. Requested retention period (%d hours) is too long.", maxRetention, hours)
 	}
-	updated, err := s.store.Update(c.ctx, st.Name, func(st *shardstore.Stream) error {
-		if err := s.active(st); err != nil {
-			return err
-		}
+	updated, err := s.updateActive(c, st.Name, func(st *shardstore.Stream) error {
 		if increase && hours < st.RetentionHours {
 			return awserr.InvalidArgument.New("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, st.Name, st.RetentionHours)
 		}
@@ -353,10 +350,7 @@ func (s *Service) updateStreamMode(c *call) (any, error) {
 		return nil, err
 	}
 	var v awserr.Violations
-	if in.StreamARN == nil {
-		v.Null("streamARN")
-	}
-	checkARN(&v, in.StreamARN, "streamARN")
+	checkARN(&v, in.StreamARN, "streamARN", true)
 	if in.StreamModeDetails == nil {
 		v.Null("streamModeDetails")
 	} else {
@@ -370,10 +364,7 @@ func (s *Service) updateStreamMode(c *call) (any, error) {
 		return nil, err
 	}
 	mode := *in.StreamModeDetails.StreamMode
-	_, err = s.store.Update(c.ctx, st.Name, func(st *shardstore.Stream) error {
-		if err := s.active(st); err != nil {
-			return err
-		}
+	_, err = s.updateActive(c, st.Name, func(st *shardstore.Stream) error {
 		if st.Mode == mode {
 			return awserr.InvalidArgument.New("Stream %s under account %s is already in %s mode.", st.Name, s.cfg.AccountID, mode)
 		}
@@ -389,10 +380,7 @@ func (s *Service) updateMaxRecordSize(c *call) (any, error) {
 		return nil, err
 	}
 	var v awserr.Violations
-	if in.StreamARN == nil {
-		v.Null("streamARN")
-	}
-	checkARN(&v, in.StreamARN, "streamARN")
+	checkARN(&v, in.StreamARN, "streamARN", true)
 	checkRange(&v, in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240, true)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -401,10 +389,7 @@ func (s *Service) updateMaxRecordSize(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.store.Update(c.ctx, st.Name, func(st *shardstore.Stream) error {
-		if err := s.active(st); err != nil {
-			return err
-		}
+	_, err = s.updateActive(c, st.Name, func(st *shardstore.Stream) error {
 		st.MaxRecordKiB = int(*in.MaxRecordSizeInKiB)
 		return nil
 	})
@@ -449,10 +434,7 @@ func (s *Service) changeMonitoring(c *call, enable bool) (any, error) {
 		want = shardMetrics[:len(shardMetrics)-1]
 	}
 	var before []string
-	updated, err := s.store.Update(c.ctx, st.Name, func(st *shardstore.Stream) error {
-		if err := s.active(st); err != nil {
-			return err
-		}
+	updated, err := s.updateActive(c, st.Name, func(st *shardstore.Stream) error {
 		before = slices.Clone(st.ShardLevelMetrics)
 		set := map[string]bool{}
 		for _, m := range st.ShardLevelMetrics {
@@ -498,10 +480,7 @@ func (s *Service) changeEncryption(c *call, start bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.store.Update(c.ctx, st.Name, func(st *shardstore.Stream) error {
-		if err := s.active(st); err != nil {
-			return err
-		}
+	_, err = s.updateActive(c, st.Name, func(st *shardstore.Stream) error {
 		if start {
 			st.EncryptionType, st.KeyID = "KMS", *in.KeyId
 		} else {
