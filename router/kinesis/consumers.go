@@ -36,14 +36,11 @@ func (s *Service) consumerOut(st *shardstore.Stream, c shardstore.Consumer, with
 }
 
 func (s *Service) registerConsumer(c *call) (any, error) {
-	var in consumerIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkARN(&v, in.StreamARN, "streamARN", true)
-	checkName(&v, in.ConsumerName, "consumerName", 128, true)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *consumerIn) {
+		checkARN(v, in.StreamARN, "streamARN", true)
+		checkName(v, in.ConsumerName, "consumerName", 128, true)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(streamRef{StreamARN: in.StreamARN})
@@ -74,16 +71,19 @@ func (s *Service) registerConsumer(c *call) (any, error) {
 	return map[string]any{"Consumer": s.consumerOut(st, cons, false)}, nil
 }
 
+// checkConsumerRef checks a reference to a consumer: its ARN, or a stream
+// ARN and a name.
+func checkConsumerRef(v *awserr.Violations, in *consumerIn) {
+	checkARN(v, in.StreamARN, "streamARN", false)
+	checkName(v, in.ConsumerName, "consumerName", 128, false)
+	checkPattern(v, in.ConsumerARN, "consumerARN", consumerARNRe, consumerARNPattern, false)
+}
+
 // findConsumer resolves a consumer from its ARN, or from a stream ARN and
-// a name.
+// a name. It checks the reference itself because SubscribeToShard's own
+// checks leave the consumer ARN's pattern to it.
 func (s *Service) findConsumer(in consumerIn) (*shardstore.Stream, shardstore.Consumer, error) {
-	var v awserr.Violations
-	checkARN(&v, in.StreamARN, "streamARN", false)
-	checkName(&v, in.ConsumerName, "consumerName", 128, false)
-	if in.ConsumerARN != nil && !consumerARNRe.MatchString(*in.ConsumerARN) {
-		v.Add(*in.ConsumerARN, "consumerARN", awserr.Pattern(consumerARNPattern))
-	}
-	if err := v.Err(); err != nil {
+	if err := validate(&in, checkConsumerRef); err != nil {
 		return nil, shardstore.Consumer{}, err
 	}
 	var streamName, name string
@@ -119,12 +119,18 @@ func (s *Service) findConsumer(in consumerIn) (*shardstore.Stream, shardstore.Co
 	return nil, shardstore.Consumer{}, awserr.ResourceNotFound.New("Consumer %s under stream %s not found for account %s.", name, streamName, s.cfg.AccountID)
 }
 
-func (s *Service) describeConsumer(c *call) (any, error) {
-	var in consumerIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
+// consumerInput decodes and resolves the consumer reference that
+// DescribeStreamConsumer and DeregisterStreamConsumer take.
+func (s *Service) consumerInput(c *call) (*shardstore.Stream, shardstore.Consumer, error) {
+	in, err := input[consumerIn](c, nil)
+	if err != nil {
+		return nil, shardstore.Consumer{}, err
 	}
-	st, cons, err := s.findConsumer(in)
+	return s.findConsumer(*in)
+}
+
+func (s *Service) describeConsumer(c *call) (any, error) {
+	st, cons, err := s.consumerInput(c)
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +138,7 @@ func (s *Service) describeConsumer(c *call) (any, error) {
 }
 
 func (s *Service) deregisterConsumer(c *call) (any, error) {
-	var in consumerIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	st, cons, err := s.findConsumer(in)
+	st, cons, err := s.consumerInput(c)
 	if err != nil {
 		return nil, err
 	}
@@ -157,15 +159,12 @@ func (s *Service) deregisterConsumer(c *call) (any, error) {
 }
 
 func (s *Service) listConsumers(c *call) (any, error) {
-	var in listConsumersIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkARN(&v, in.StreamARN, "streamARN", true)
-	checkRange(&v, in.MaxResults, "maxResults", 1, 10000, false)
-	checkLen(&v, in.NextToken, "nextToken", 1, 1048576, false)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *listConsumersIn) {
+		checkARN(v, in.StreamARN, "streamARN", true)
+		checkRange(v, in.MaxResults, "maxResults", 1, 10000, false)
+		checkLen(v, in.NextToken, "nextToken", 1, 1048576, false)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(streamRef{StreamARN: in.StreamARN})
@@ -183,10 +182,7 @@ func (s *Service) listConsumers(c *call) (any, error) {
 		}
 		after = tok.After
 	}
-	limit := 100
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
+	limit := intOr(in.MaxResults, 100)
 	out := map[string]any{}
 	list := []consumerOut{}
 	for i, cons := range st.Consumers {
@@ -267,24 +263,19 @@ func (t *subscriptions) endStream(name string) {
 func (t *subscriptions) closeAll() { t.endMatching(func(string) bool { return true }) }
 
 func (s *Service) subscribeToShard(c *call) (any, error) {
-	var in subscribeIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	if in.ConsumerARN == nil {
-		v.Null("consumerARN")
-	}
-	checkName(&v, in.ShardId, "shardId", 128, true)
-	if in.StartingPosition == nil {
-		v.Null("startingPosition")
-	} else {
-		checkEnum(&v, in.StartingPosition.Type, "startingPosition.type", true, iteratorTypes...)
-		if sn := in.StartingPosition.SequenceNumber; sn != nil && !seqNumRe.MatchString(*sn) {
-			v.Add(*sn, "startingPosition.sequenceNumber", awserr.Pattern(seqNumPattern))
+	in, err := input(c, func(v *awserr.Violations, in *subscribeIn) {
+		if in.ConsumerARN == nil {
+			v.Null("consumerARN")
 		}
-	}
-	if err := v.Err(); err != nil {
+		checkName(v, in.ShardId, "shardId", 128, true)
+		if in.StartingPosition == nil {
+			v.Null("startingPosition")
+		} else {
+			checkEnum(v, in.StartingPosition.Type, "startingPosition.type", true, iteratorTypes...)
+			checkSeqNum(v, in.StartingPosition.SequenceNumber, "startingPosition.sequenceNumber")
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, cons, err := s.findConsumer(consumerIn{ConsumerARN: in.ConsumerARN})

@@ -3,7 +3,6 @@ package kinesis
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -180,33 +179,55 @@ func (s *Service) checkRecordSize(st *shardstore.Stream, key string, data []byte
 	return nil
 }
 
-func (s *Service) putRecord(c *call) (any, error) {
-	var in putRecordIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
+// checkRecord checks the members PutRecord and a PutRecords entry share;
+// prefix is where the entry sits ("" for PutRecord).
+func checkRecord(v *awserr.Violations, prefix string, data []byte, key, explicit *string) {
+	if data == nil {
+		v.Null(prefix + "data")
+	} else if len(data) > maxDataBytes {
+		v.Add(awserr.BlobValue(len(data)), prefix+"data", awserr.MaxLen(maxDataBytes))
 	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	if in.Data == nil {
-		v.Null("data")
-	} else if len(in.Data) > maxDataBytes {
-		v.Add(awserr.BlobValue(len(in.Data)), "data", awserr.MaxLen(maxDataBytes))
+	checkLen(v, key, prefix+"partitionKey", 1, 256, true)
+	checkPattern(v, explicit, prefix+"explicitHashKey", hashRe, hashPattern, false)
+}
+
+// checkPutRecords checks a PutRecords request; as in AWS, the stream
+// reference comes after the records.
+func checkPutRecords(v *awserr.Violations, in *putRecordsIn) {
+	checkSize(v, in.Records != nil || in.hasRecords, len(in.Records), func() string {
+		return awserr.ObjectListValue("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry", len(in.Records))
+	}, "records", 1, maxPutRecords, true)
+	for i := range in.Records {
+		r := &in.Records[i]
+		checkRecord(v, "records."+strconv.Itoa(i+1)+".member.", r.Data, r.PartitionKey, r.ExplicitHashKey)
 	}
-	checkLen(&v, in.PartitionKey, "partitionKey", 1, 256, true)
-	if in.ExplicitHashKey != nil && !hashRe.MatchString(*in.ExplicitHashKey) {
-		v.Add(*in.ExplicitHashKey, "explicitHashKey", awserr.Pattern(hashPattern))
-	}
-	if in.SequenceNumberForOrdering != nil && !seqNumRe.MatchString(*in.SequenceNumberForOrdering) {
-		v.Add(*in.SequenceNumberForOrdering, "sequenceNumberForOrdering", awserr.Pattern(seqNumPattern))
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	st, err := s.stream(in.streamRef)
+	checkStreamRef(v, in.streamRef)
+}
+
+// readableStream resolves the stream a put writes to, refusing one that
+// does not take data in its state.
+func (s *Service) readableStream(r streamRef) (*shardstore.Stream, error) {
+	st, err := s.stream(r)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.readable(st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func (s *Service) putRecord(c *call) (any, error) {
+	in, err := input(c, func(v *awserr.Violations, in *putRecordIn) {
+		checkStreamRef(v, in.streamRef)
+		checkRecord(v, "", in.Data, in.PartitionKey, in.ExplicitHashKey)
+		checkSeqNum(v, in.SequenceNumberForOrdering, "sequenceNumberForOrdering")
+	})
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.readableStream(in.streamRef)
+	if err != nil {
 		return nil, err
 	}
 	h, err := entryHash(*in.PartitionKey, in.ExplicitHashKey)
@@ -243,32 +264,11 @@ func (s *Service) putRecords(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v awserr.Violations
-	checkSize(&v, in.Records != nil || in.hasRecords, len(in.Records), func() string {
-		return awserr.ObjectListValue("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry", len(in.Records))
-	}, "records", 1, maxPutRecords, true)
-	for i := range in.Records {
-		r := &in.Records[i]
-		p := "records." + strconv.Itoa(i+1) + ".member."
-		if r.Data == nil {
-			v.Null(p + "data")
-		} else if len(r.Data) > maxDataBytes {
-			v.Add(awserr.BlobValue(len(r.Data)), p+"data", awserr.MaxLen(maxDataBytes))
-		}
-		checkLen(&v, r.PartitionKey, p+"partitionKey", 1, 256, true)
-		if r.ExplicitHashKey != nil && !hashRe.MatchString(*r.ExplicitHashKey) {
-			v.Add(*r.ExplicitHashKey, p+"explicitHashKey", awserr.Pattern(hashPattern))
-		}
-	}
-	checkStreamRef(&v, in.streamRef)
-	if err := v.Err(); err != nil {
+	if err := validate(in, checkPutRecords); err != nil {
 		return nil, err
 	}
-	st, err := s.stream(in.streamRef)
+	st, err := s.readableStream(in.streamRef)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.readable(st); err != nil {
 		return nil, err
 	}
 	total := 0
@@ -367,18 +367,13 @@ func (s *Service) startPosition(ctx context.Context, st *shardstore.Stream, sh s
 }
 
 func (s *Service) getShardIterator(c *call) (any, error) {
-	var in getShardIteratorIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkName(&v, in.ShardId, "shardId", 128, true)
-	checkEnum(&v, in.ShardIteratorType, "shardIteratorType", true, iteratorTypes...)
-	if in.StartingSequenceNumber != nil && !seqNumRe.MatchString(*in.StartingSequenceNumber) {
-		v.Add(*in.StartingSequenceNumber, "startingSequenceNumber", awserr.Pattern(seqNumPattern))
-	}
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *getShardIteratorIn) {
+		checkStreamRef(v, in.streamRef)
+		checkName(v, in.ShardId, "shardId", 128, true)
+		checkEnum(v, in.ShardIteratorType, "shardIteratorType", true, iteratorTypes...)
+		checkSeqNum(v, in.StartingSequenceNumber, "startingSequenceNumber")
+	})
+	if err != nil {
 		return nil, err
 	}
 	// AWS reads the shard id before it looks for the stream.
@@ -423,15 +418,12 @@ func (s *Service) childShards(st *shardstore.Stream, index int) []childShard {
 }
 
 func (s *Service) getRecords(c *call) (any, error) {
-	var in getRecordsIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkLen(&v, in.ShardIterator, "shardIterator", 1, 512, true)
-	checkRange(&v, in.Limit, "limit", 1, maxGetRecords, false)
-	checkARN(&v, in.StreamARN, "streamARN", false)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *getRecordsIn) {
+		checkLen(v, in.ShardIterator, "shardIterator", 1, 512, true)
+		checkRange(v, in.Limit, "limit", 1, maxGetRecords, false)
+		checkARN(v, in.StreamARN, "streamARN", false)
+	})
+	if err != nil {
 		return nil, err
 	}
 	it, err := s.iters.decode(*in.ShardIterator)
@@ -456,11 +448,7 @@ func (s *Service) getRecords(c *call) (any, error) {
 	if err := s.limitRead(st, it.Shard); err != nil {
 		return nil, err
 	}
-	limit := maxGetRecords
-	if in.Limit != nil {
-		limit = int(*in.Limit)
-	}
-	res, err := s.store.Read(c.ctx, st, it.Shard, it.Pos, limit, s.cfg.GetRecordsMaxBytes)
+	res, err := s.store.Read(c.ctx, st, it.Shard, it.Pos, intOr(in.Limit, maxGetRecords), s.cfg.GetRecordsMaxBytes)
 	if err != nil {
 		return nil, s.storeErr(st.Name, err)
 	}
@@ -500,5 +488,3 @@ func (s *Service) recordsOut(st *shardstore.Stream, shard int, recs []shardstore
 	}
 	return out
 }
-
-var _ = fmt.Sprint

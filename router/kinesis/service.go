@@ -71,6 +71,35 @@ type call struct {
 
 func (c *call) decode(v any) error { return c.enc.Unmarshal(c.body, v) }
 
+// input decodes a request and runs its constraint checks in AWS's order;
+// a serialization or validation error comes back as is. check may be nil
+// for operations whose input has no constrained members.
+func input[T any](c *call, check func(v *awserr.Violations, in *T)) (*T, error) {
+	in := new(T)
+	if err := c.decode(in); err != nil {
+		return nil, err
+	}
+	if err := validate(in, check); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// validate runs check on an input decoded by its own decoder (PutRecords)
+// or already decoded (a consumer reference), and returns the
+// ValidationException listing every violation, or nil.
+func validate[T any](in *T, check func(v *awserr.Violations, in *T)) error {
+	if check == nil {
+		return nil
+	}
+	var v awserr.Violations
+	check(&v, in)
+	if err := v.Err(); err != nil {
+		return err // not v.Err() itself: a nil *Error is a non-nil error
+	}
+	return nil
+}
+
 // New builds the service on a store.
 func New(store *shardstore.Store, cfg Config, m *Metrics) *Service {
 	if cfg.Region == "" {
@@ -222,12 +251,27 @@ const (
 // noMax is the upper bound of a number the model does not bound.
 const noMax = math.MaxInt64
 
+// intOr is an optional count member (a Limit, MaxResults), or def when the
+// request leaves it out; validation has already bounded it.
+func intOr(n *int64, def int) int {
+	if n == nil {
+		return def
+	}
+	return int(*n)
+}
+
+// given reports whether a member is there to check further; a required
+// one that is not is a null violation, which AWS reports alone for it.
+func given(v *awserr.Violations, there bool, path string, required bool) bool {
+	if !there && required {
+		v.Null(path)
+	}
+	return there
+}
+
 // checkName validates a name member (stream, shard or consumer name).
 func checkName(v *awserr.Violations, s *string, path string, max int, required bool) {
-	if s == nil {
-		if required {
-			v.Null(path)
-		}
+	if !given(v, s != nil, path, required) {
 		return
 	}
 	if !nameRe.MatchString(*s) {
@@ -242,10 +286,7 @@ func checkName(v *awserr.Violations, s *string, path string, max int, required b
 }
 
 func checkARN(v *awserr.Violations, s *string, path string, required bool) {
-	if s == nil {
-		if required {
-			v.Null(path)
-		}
+	if !given(v, s != nil, path, required) {
 		return
 	}
 	if !arnRe.MatchString(*s) {
@@ -254,6 +295,22 @@ func checkARN(v *awserr.Violations, s *string, path string, required bool) {
 	if len(*s) > 2048 {
 		v.Add(*s, path, awserr.MaxLen(2048))
 	}
+}
+
+// checkPattern validates a string member whose only constraint is a
+// pattern (pattern is re as the model spells it, for the message).
+func checkPattern(v *awserr.Violations, s *string, path string, re *regexp.Regexp, pattern string, required bool) {
+	if !given(v, s != nil, path, required) {
+		return
+	}
+	if !re.MatchString(*s) {
+		v.Add(*s, path, awserr.Pattern(pattern))
+	}
+}
+
+// checkSeqNum validates an optional sequence number member.
+func checkSeqNum(v *awserr.Violations, s *string, path string) {
+	checkPattern(v, s, path, seqNumRe, seqNumPattern, false)
 }
 
 // checkResourceARN validates the ARN of a stream or a consumer.
@@ -265,10 +322,7 @@ func checkResourceARN(v *awserr.Violations, s *string) {
 }
 
 func checkRange(v *awserr.Violations, n *int64, path string, min, max int64, required bool) {
-	if n == nil {
-		if required {
-			v.Null(path)
-		}
+	if !given(v, n != nil, path, required) {
 		return
 	}
 	if *n < min {
@@ -280,10 +334,7 @@ func checkRange(v *awserr.Violations, n *int64, path string, min, max int64, req
 }
 
 func checkLen(v *awserr.Violations, s *string, path string, min, max int, required bool) {
-	if s == nil {
-		if required {
-			v.Null(path)
-		}
+	if !given(v, s != nil, path, required) {
 		return
 	}
 	if len(*s) < min {
@@ -297,10 +348,7 @@ func checkLen(v *awserr.Violations, s *string, path string, min, max int, requir
 // checkSize checks the number of members of a list or map member; value
 // renders the member for the message.
 func checkSize(v *awserr.Violations, present bool, n int, value func() string, path string, min, max int, required bool) {
-	if !present {
-		if required {
-			v.Null(path)
-		}
+	if !given(v, present, path, required) {
 		return
 	}
 	if n < min {
@@ -320,10 +368,7 @@ func checkMap(v *awserr.Violations, m map[string]string, path string, min, max i
 }
 
 func checkEnum(v *awserr.Violations, s *string, path string, required bool, values ...string) {
-	if s == nil {
-		if required {
-			v.Null(path)
-		}
+	if !given(v, s != nil, path, required) {
 		return
 	}
 	for _, x := range values {
@@ -412,9 +457,15 @@ func (s *Service) provisioned(st *shardstore.Stream, op string) error {
 // active returns st when it takes data-plane and reshard calls.
 func (s *Service) active(st *shardstore.Stream) error {
 	if st.Status != shardstore.StatusActive {
-		return awserr.ResourceInUse.New("Stream %s under account %s not ACTIVE, instead in state %s", st.Name, s.cfg.AccountID, st.Status)
+		return s.notActive(st.Name, st.Status)
 	}
 	return nil
+}
+
+// notActive is AWS's ResourceInUseException for a stream that cannot take
+// a call in its current state.
+func (s *Service) notActive(name, status string) error {
+	return awserr.ResourceInUse.New("Stream %s under account %s not ACTIVE, instead in state %s", name, s.cfg.AccountID, status)
 }
 
 // readable reports whether a stream serves puts and reads in its state.

@@ -22,26 +22,20 @@ type listShardsToken struct {
 }
 
 func (s *Service) listShards(c *call) (any, error) {
-	var in listShardsIn
-	if err := c.decode(&in); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *listShardsIn) {
+		checkStreamRef(v, in.streamRef)
+		checkLen(v, in.NextToken, "nextToken", 1, 1048576, false)
+		checkName(v, in.ExclusiveStartShardId, "exclusiveStartShardId", 128, false)
+		checkRange(v, in.MaxResults, "maxResults", 1, 10000, false)
+		if in.ShardFilter != nil {
+			checkEnum(v, in.ShardFilter.Type, "shardFilter.type", true, shardFilterTypes...)
+			checkName(v, in.ShardFilter.ShardId, "shardFilter.shardId", 128, false)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkLen(&v, in.NextToken, "nextToken", 1, 1048576, false)
-	checkName(&v, in.ExclusiveStartShardId, "exclusiveStartShardId", 128, false)
-	checkRange(&v, in.MaxResults, "maxResults", 1, 10000, false)
-	if in.ShardFilter != nil {
-		checkEnum(&v, in.ShardFilter.Type, "shardFilter.type", true, shardFilterTypes...)
-		checkName(&v, in.ShardFilter.ShardId, "shardFilter.shardId", 128, false)
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	limit := 1000
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
+	limit := intOr(in.MaxResults, 1000)
 	after := -1
 	filter := in.ShardFilter
 	var st *shardstore.Stream
@@ -77,7 +71,7 @@ func (s *Service) listShards(c *call) (any, error) {
 		}
 	}
 	if st.Status == shardstore.StatusCreating {
-		return nil, awserr.ResourceInUse.New("Stream %s under account %s not ACTIVE, instead in state %s", st.Name, s.cfg.AccountID, st.Status)
+		return nil, s.notActive(st.Name, st.Status)
 	}
 	keep, err := s.shardFilter(st, filter)
 	if err != nil {
@@ -222,7 +216,7 @@ func (s *Service) reshard(c *call, name string, plan func(st *shardstore.Stream)
 		s.bg.kick(name)
 		return nil
 	}
-	return awserr.ResourceInUse.New("Stream %s under account %s not ACTIVE, instead in state %s", name, s.cfg.AccountID, shardstore.StatusUpdating)
+	return s.notActive(name, shardstore.StatusUpdating)
 }
 
 // addShard appends a shard to a draft's metadata and returns its index.
@@ -244,27 +238,38 @@ func closeShard(st *shardstore.Stream, index int) {
 	st.Pending = append(st.Pending, index)
 }
 
-func (s *Service) splitShard(c *call) (any, error) {
-	var in splitShardIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkName(&v, in.ShardToSplit, "shardToSplit", 128, true)
-	if in.NewStartingHashKey == nil {
-		v.Null("newStartingHashKey")
-	} else if !hashRe.MatchString(*in.NewStartingHashKey) {
-		v.Add(*in.NewStartingHashKey, "newStartingHashKey", awserr.Pattern(hashPattern))
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	st, err := s.stream(in.streamRef)
+// provisionedStream resolves the stream of a reshard call (op), which only
+// provisioned streams take.
+func (s *Service) provisionedStream(r streamRef, op string) (*shardstore.Stream, error) {
+	st, err := s.stream(r)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.provisioned(st, "SplitShard"); err != nil {
+	if err := s.provisioned(st, op); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// checkOpen refuses to split or merge a shard that already was.
+func (s *Service) checkOpen(st *shardstore.Stream, sh shardstore.Shard) error {
+	if sh.Closed {
+		return awserr.InvalidArgument.New("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID)
+	}
+	return nil
+}
+
+func (s *Service) splitShard(c *call) (any, error) {
+	in, err := input(c, func(v *awserr.Violations, in *splitShardIn) {
+		checkStreamRef(v, in.streamRef)
+		checkName(v, in.ShardToSplit, "shardToSplit", 128, true)
+		checkPattern(v, in.NewStartingHashKey, "newStartingHashKey", hashRe, hashPattern, true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.provisionedStream(in.streamRef, "SplitShard")
+	if err != nil {
 		return nil, err
 	}
 	if err := s.checkShardQuota(1); err != nil {
@@ -275,8 +280,8 @@ func (s *Service) splitShard(c *call) (any, error) {
 		if err != nil {
 			return err
 		}
-		if sh.Closed {
-			return awserr.InvalidArgument.New("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID)
+		if err := s.checkOpen(st, sh); err != nil {
+			return err
 		}
 		// As in AWS, start+1 < key < end: each child gets two hash keys or more.
 		split, ok := shardstore.ParseHashKey(*in.NewStartingHashKey)
@@ -293,22 +298,16 @@ func (s *Service) splitShard(c *call) (any, error) {
 }
 
 func (s *Service) mergeShards(c *call) (any, error) {
-	var in mergeShardsIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkName(&v, in.ShardToMerge, "shardToMerge", 128, true)
-	checkName(&v, in.AdjacentShardToMerge, "adjacentShardToMerge", 128, true)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	st, err := s.stream(in.streamRef)
+	in, err := input(c, func(v *awserr.Violations, in *mergeShardsIn) {
+		checkStreamRef(v, in.streamRef)
+		checkName(v, in.ShardToMerge, "shardToMerge", 128, true)
+		checkName(v, in.AdjacentShardToMerge, "adjacentShardToMerge", 128, true)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.provisioned(st, "MergeShards"); err != nil {
+	st, err := s.provisionedStream(in.streamRef, "MergeShards")
+	if err != nil {
 		return nil, err
 	}
 	return nil, s.reshard(c, st.Name, func(st *shardstore.Stream) error {
@@ -321,8 +320,8 @@ func (s *Service) mergeShards(c *call) (any, error) {
 			return err
 		}
 		for _, sh := range []shardstore.Shard{a, b} {
-			if sh.Closed {
-				return awserr.InvalidArgument.New("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardstore.ShardID(sh.Index), st.Name, s.cfg.AccountID)
+			if err := s.checkOpen(st, sh); err != nil {
+				return err
 			}
 		}
 		// As in AWS, ShardToMerge is the lower of the two.
@@ -341,22 +340,16 @@ func adjacent(end, start shardstore.HashKey) bool {
 }
 
 func (s *Service) updateShardCount(c *call) (any, error) {
-	var in updateShardCountIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkRange(&v, in.TargetShardCount, "targetShardCount", 1, noMax, true)
-	checkEnum(&v, in.ScalingType, "scalingType", true, "UNIFORM_SCALING")
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	st, err := s.stream(in.streamRef)
+	in, err := input(c, func(v *awserr.Violations, in *updateShardCountIn) {
+		checkStreamRef(v, in.streamRef)
+		checkRange(v, in.TargetShardCount, "targetShardCount", 1, noMax, true)
+		checkEnum(v, in.ScalingType, "scalingType", true, "UNIFORM_SCALING")
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.provisioned(st, "UpdateShardCount"); err != nil {
+	st, err := s.provisionedStream(in.streamRef, "UpdateShardCount")
+	if err != nil {
 		return nil, err
 	}
 	target := int(*in.TargetShardCount)

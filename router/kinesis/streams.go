@@ -20,19 +20,16 @@ const (
 var streamModes = []string{shardstore.ModeProvisioned, shardstore.ModeOnDemand}
 
 func (s *Service) createStream(c *call) (any, error) {
-	var in createStreamIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkRange(&v, in.ShardCount, "shardCount", 1, noMax, false)
-	checkName(&v, in.StreamName, "streamName", 128, true)
-	if in.StreamModeDetails != nil {
-		checkEnum(&v, in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", true, streamModes...)
-	}
-	checkTagMap(&v, in.Tags, false)
-	checkRange(&v, in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240, false)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *createStreamIn) {
+		checkRange(v, in.ShardCount, "shardCount", 1, noMax, false)
+		checkName(v, in.StreamName, "streamName", 128, true)
+		if in.StreamModeDetails != nil {
+			checkEnum(v, in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", true, streamModes...)
+		}
+		checkTagMap(v, in.Tags, false)
+		checkRange(v, in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240, false)
+	})
+	if err != nil {
 		return nil, err
 	}
 	mode := shardstore.ModeProvisioned
@@ -112,13 +109,10 @@ func (s *Service) onDemandCount() int {
 }
 
 func (s *Service) deleteStream(c *call) (any, error) {
-	var in deleteStreamIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *deleteStreamIn) {
+		checkStreamRef(v, in.streamRef)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(in.streamRef)
@@ -131,7 +125,7 @@ func (s *Service) deleteStream(c *call) (any, error) {
 			return awserr.ResourceInUse.New("Stream %s under account %s has registered consumers.", st.Name, s.cfg.AccountID)
 		}
 		if st.Status == shardstore.StatusCreating || st.Status == shardstore.StatusUpdating {
-			return awserr.ResourceInUse.New("Stream %s under account %s not ACTIVE, instead in state %s", st.Name, s.cfg.AccountID, st.Status)
+			return s.notActive(st.Name, st.Status)
 		}
 		st.Status = shardstore.StatusDeleting
 		return nil
@@ -175,25 +169,19 @@ func nonNil[T any](s []T) []T {
 }
 
 func (s *Service) describeStream(c *call) (any, error) {
-	var in describeStreamIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkRange(&v, in.Limit, "limit", 1, 10000, false)
-	checkName(&v, in.ExclusiveStartShardId, "exclusiveStartShardId", 128, false)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *describeStreamIn) {
+		checkStreamRef(v, in.streamRef)
+		checkRange(v, in.Limit, "limit", 1, 10000, false)
+		checkName(v, in.ExclusiveStartShardId, "exclusiveStartShardId", 128, false)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(in.streamRef)
 	if err != nil {
 		return nil, err
 	}
-	limit := 100
-	if in.Limit != nil {
-		limit = int(*in.Limit)
-	}
+	limit := intOr(in.Limit, 100)
 	after := -1
 	if in.ExclusiveStartShardId != nil {
 		if n, ok := shardstore.ParseShardID(*in.ExclusiveStartShardId); ok {
@@ -226,16 +214,11 @@ func sortedShards(st *shardstore.Stream) []shardstore.Shard {
 }
 
 func (s *Service) describeStreamSummary(c *call) (any, error) {
-	var in streamRef
-	if err := c.decode(&in); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *streamRef) { checkStreamRef(v, *in) })
+	if err != nil {
 		return nil, err
 	}
-	var v awserr.Violations
-	checkStreamRef(&v, in)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	st, err := s.stream(in)
+	st, err := s.stream(*in)
 	if err != nil {
 		return nil, err
 	}
@@ -256,21 +239,15 @@ func recordKiB(st *shardstore.Stream) int {
 }
 
 func (s *Service) listStreams(c *call) (any, error) {
-	var in listStreamsIn
-	if err := c.decode(&in); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *listStreamsIn) {
+		checkRange(v, in.Limit, "limit", 1, 10000, false)
+		checkName(v, in.ExclusiveStartStreamName, "exclusiveStartStreamName", 128, false)
+		checkLen(v, in.NextToken, "nextToken", 1, 1048576, false)
+	})
+	if err != nil {
 		return nil, err
 	}
-	var v awserr.Violations
-	checkRange(&v, in.Limit, "limit", 1, 10000, false)
-	checkName(&v, in.ExclusiveStartStreamName, "exclusiveStartStreamName", 128, false)
-	checkLen(&v, in.NextToken, "nextToken", 1, 1048576, false)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	limit := 100
-	if in.Limit != nil {
-		limit = int(*in.Limit)
-	}
+	limit := intOr(in.Limit, 100)
 	after := ""
 	if in.ExclusiveStartStreamName != nil {
 		after = *in.ExclusiveStartStreamName
@@ -302,16 +279,13 @@ func (s *Service) listStreams(c *call) (any, error) {
 }
 
 func (s *Service) changeRetention(c *call, increase bool) (any, error) {
-	var in retentionIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	if in.RetentionPeriodHours == nil { // the model puts no range on it
-		v.Null("retentionPeriodHours")
-	}
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *retentionIn) {
+		checkStreamRef(v, in.streamRef)
+		if in.RetentionPeriodHours == nil { // the model puts no range on it
+			v.Null("retentionPeriodHours")
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(in.streamRef)
@@ -345,18 +319,15 @@ func (s *Service) increaseRetention(c *call) (any, error) { return s.changeReten
 func (s *Service) decreaseRetention(c *call) (any, error) { return s.changeRetention(c, false) }
 
 func (s *Service) updateStreamMode(c *call) (any, error) {
-	var in updateStreamModeIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkARN(&v, in.StreamARN, "streamARN", true)
-	if in.StreamModeDetails == nil {
-		v.Null("streamModeDetails")
-	} else {
-		checkEnum(&v, in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", true, streamModes...)
-	}
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *updateStreamModeIn) {
+		checkARN(v, in.StreamARN, "streamARN", true)
+		if in.StreamModeDetails == nil {
+			v.Null("streamModeDetails")
+		} else {
+			checkEnum(v, in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", true, streamModes...)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(streamRef{StreamARN: in.StreamARN})
@@ -375,14 +346,11 @@ func (s *Service) updateStreamMode(c *call) (any, error) {
 }
 
 func (s *Service) updateMaxRecordSize(c *call) (any, error) {
-	var in maxRecordSizeIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkARN(&v, in.StreamARN, "streamARN", true)
-	checkRange(&v, in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240, true)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *maxRecordSizeIn) {
+		checkARN(v, in.StreamARN, "streamARN", true)
+		checkRange(v, in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240, true)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(streamRef{StreamARN: in.StreamARN})
@@ -397,7 +365,7 @@ func (s *Service) updateMaxRecordSize(c *call) (any, error) {
 }
 
 func (s *Service) describeLimits(c *call) (any, error) {
-	if err := c.decode(&struct{}{}); err != nil {
+	if _, err := input[struct{}](c, nil); err != nil {
 		return nil, err
 	}
 	return describeLimitsOut{ShardLimit: s.cfg.ShardLimit, OpenShardCount: s.openShardCount(),
@@ -409,20 +377,17 @@ var shardMetrics = []string{"IncomingBytes", "IncomingRecords", "OutgoingBytes",
 	"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL"}
 
 func (s *Service) changeMonitoring(c *call, enable bool) (any, error) {
-	var in monitoringIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkList(&v, in.ShardLevelMetrics, "shardLevelMetrics", 1, 7, true)
-	for _, m := range in.ShardLevelMetrics {
-		if !slices.Contains(shardMetrics, m) {
-			v.Add(awserr.ListValue(in.ShardLevelMetrics), "shardLevelMetrics", "Member must satisfy constraint: ["+awserr.Enum(shardMetrics...)+"]")
-			break
+	in, err := input(c, func(v *awserr.Violations, in *monitoringIn) {
+		checkStreamRef(v, in.streamRef)
+		checkList(v, in.ShardLevelMetrics, "shardLevelMetrics", 1, 7, true)
+		for _, m := range in.ShardLevelMetrics {
+			if !slices.Contains(shardMetrics, m) {
+				v.Add(awserr.ListValue(in.ShardLevelMetrics), "shardLevelMetrics", "Member must satisfy constraint: ["+awserr.Enum(shardMetrics...)+"]")
+				break
+			}
 		}
-	}
-	if err := v.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(in.streamRef)
@@ -462,15 +427,12 @@ func (s *Service) enableMonitoring(c *call) (any, error)  { return s.changeMonit
 func (s *Service) disableMonitoring(c *call) (any, error) { return s.changeMonitoring(c, false) }
 
 func (s *Service) changeEncryption(c *call, start bool) (any, error) {
-	var in encryptionIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkEnum(&v, in.EncryptionType, "encryptionType", true, "NONE", "KMS")
-	checkLen(&v, in.KeyId, "keyId", 1, 2048, true)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *encryptionIn) {
+		checkStreamRef(v, in.streamRef)
+		checkEnum(v, in.EncryptionType, "encryptionType", true, "NONE", "KMS")
+		checkLen(v, in.KeyId, "keyId", 1, 2048, true)
+	})
+	if err != nil {
 		return nil, err
 	}
 	if start && *in.EncryptionType != "KMS" {

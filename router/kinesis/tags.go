@@ -125,72 +125,80 @@ func sortedTags(tags map[string]string, after string, limit int) (out []tag, mor
 	return out, false
 }
 
-func (s *Service) addTagsToStream(c *call) (any, error) {
-	var in addTagsIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
+// tag checks and stores tags of a stream (prefix "") or of one of its
+// consumers (prefix from resourceStream).
+func (s *Service) tag(c *call, st *shardstore.Stream, prefix string, tags map[string]string) error {
+	if err := s.checkTagText("add tags to", st.Name, keysAndValues(tags)); err != nil {
+		return err
 	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkTagMap(&v, in.Tags, true)
-	if err := v.Err(); err != nil {
+	stored := make(map[string]string, len(tags))
+	for k, val := range tags {
+		stored[prefix+k] = val
+	}
+	return s.addTags(c, st.Name, stored)
+}
+
+// untag checks and removes tag keys of a stream (prefix "") or of one of
+// its consumers.
+func (s *Service) untag(c *call, st *shardstore.Stream, prefix string, keys []string) error {
+	if err := s.checkTagText("remove tags from", st.Name, keys); err != nil {
+		return err
+	}
+	stored := make([]string, len(keys))
+	for i, k := range keys {
+		stored[i] = prefix + k
+	}
+	return s.removeTags(c, st.Name, stored)
+}
+
+func (s *Service) addTagsToStream(c *call) (any, error) {
+	in, err := input(c, func(v *awserr.Violations, in *addTagsIn) {
+		checkStreamRef(v, in.streamRef)
+		checkTagMap(v, in.Tags, true)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(in.streamRef)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkTagText("add tags to", st.Name, keysAndValues(in.Tags)); err != nil {
-		return nil, err
-	}
-	return nil, s.addTags(c, st.Name, in.Tags)
+	return nil, s.tag(c, st, "", in.Tags)
 }
 
 func (s *Service) removeTagsFromStream(c *call) (any, error) {
-	var in removeTagsIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkTagKeys(&v, in.TagKeys)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *removeTagsIn) {
+		checkStreamRef(v, in.streamRef)
+		checkTagKeys(v, in.TagKeys)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(in.streamRef)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkTagText("remove tags from", st.Name, in.TagKeys); err != nil {
-		return nil, err
-	}
-	return nil, s.removeTags(c, st.Name, in.TagKeys)
+	return nil, s.untag(c, st, "", in.TagKeys)
 }
 
 func (s *Service) listTagsForStream(c *call) (any, error) {
-	var in listTagsForStreamIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkStreamRef(&v, in.streamRef)
-	checkLen(&v, in.ExclusiveStartTagKey, "exclusiveStartTagKey", 1, 128, false)
-	checkRange(&v, in.Limit, "limit", 1, 50, false)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *listTagsForStreamIn) {
+		checkStreamRef(v, in.streamRef)
+		checkLen(v, in.ExclusiveStartTagKey, "exclusiveStartTagKey", 1, 128, false)
+		checkRange(v, in.Limit, "limit", 1, 50, false)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, err := s.stream(in.streamRef)
 	if err != nil {
 		return nil, err
 	}
-	after, limit := "", 50
+	after := ""
 	if in.ExclusiveStartTagKey != nil {
 		after = *in.ExclusiveStartTagKey
 	}
-	if in.Limit != nil {
-		limit = int(*in.Limit)
-	}
-	tags, more := sortedTags(st.Tags, after, limit)
+	tags, more := sortedTags(st.Tags, after, intOr(in.Limit, 50))
 	return listTagsOut{Tags: tags, HasMoreTags: &more}, nil
 }
 
@@ -213,65 +221,45 @@ func (s *Service) resourceStream(arn *string) (*shardstore.Stream, string, error
 }
 
 func (s *Service) tagResource(c *call) (any, error) {
-	var in tagResourceIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkResourceARN(&v, in.ResourceARN)
-	checkTagMap(&v, in.Tags, true)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *tagResourceIn) {
+		checkResourceARN(v, in.ResourceARN)
+		checkTagMap(v, in.Tags, true)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, prefix, err := s.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkTagText("add tags to", st.Name, keysAndValues(in.Tags)); err != nil {
-		return nil, err
-	}
-	tags := map[string]string{}
-	for k, val := range in.Tags {
-		tags[prefix+k] = val
-	}
-	return nil, s.addTags(c, st.Name, tags)
+	return nil, s.tag(c, st, prefix, in.Tags)
 }
 
 func (s *Service) untagResource(c *call) (any, error) {
-	var in untagResourceIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkResourceARN(&v, in.ResourceARN)
-	checkTagKeys(&v, in.TagKeys)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *untagResourceIn) {
+		checkResourceARN(v, in.ResourceARN)
+		checkTagKeys(v, in.TagKeys)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, prefix, err := s.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkTagText("remove tags from", st.Name, in.TagKeys); err != nil {
-		return nil, err
-	}
-	keys := make([]string, len(in.TagKeys))
-	for i, k := range in.TagKeys {
-		keys[i] = prefix + k
-	}
-	return nil, s.removeTags(c, st.Name, keys)
+	return nil, s.untag(c, st, prefix, in.TagKeys)
+}
+
+// listTagsForResourceIn is ListTagsForResource's input.
+type listTagsForResourceIn struct {
+	ResourceARN *string `json:"ResourceARN" cbor:"ResourceARN"`
 }
 
 func (s *Service) listTagsForResource(c *call) (any, error) {
-	var in struct {
-		ResourceARN *string `json:"ResourceARN" cbor:"ResourceARN"`
-	}
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Violations
-	checkResourceARN(&v, in.ResourceARN)
-	if err := v.Err(); err != nil {
+	in, err := input(c, func(v *awserr.Violations, in *listTagsForResourceIn) {
+		checkResourceARN(v, in.ResourceARN)
+	})
+	if err != nil {
 		return nil, err
 	}
 	st, prefix, err := s.resourceStream(in.ResourceARN)
