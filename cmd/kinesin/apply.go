@@ -20,9 +20,11 @@ func newApplyCmd(a *app) *cobra.Command {
 		Use:   "apply -f FILE",
 		Short: "Make the server match a pipeline file",
 		Long: `Validate a pipeline file and make the server match it: create the streams
-it declares that are missing and change those that differ (mode, shard
-count, retention, tags), waiting for each stream to be ACTIVE between
-steps. Prints one line per change; applying the same file again changes
+and functions it declares that are missing and change those that differ
+(streams: mode, shard count, retention, tags; functions: code, runtime,
+handler, timeout, memory, environment, reserved concurrency), waiting for
+each to be ready between steps. Function paths that are Go packages are
+built for you. Prints one line per change; applying the same file again changes
 nothing and says "no changes". Resources the file does not mention are left
 alone.
 
@@ -53,14 +55,18 @@ file format is described in docs/pipeline.md.`,
 			if err != nil {
 				return err
 			}
-			c, err := a.client()
+			kc, err := a.client()
+			if err != nil {
+				return err
+			}
+			lc, err := a.lambdaClient()
 			if err != nil {
 				return err
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			out := cmd.OutOrStdout()
-			return f.Apply(ctx, c, func(line string) { fmt.Fprintln(out, line) })
+			return f.Apply(ctx, pipeline.Clients{Kinesis: kc, Lambda: lc}, func(line string) { fmt.Fprintln(out, line) })
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "pipeline file to apply (- for standard input)")

@@ -13,6 +13,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
 )
 
@@ -29,12 +30,13 @@ type clientConfig struct {
 	Getenv func(string) string
 }
 
-// newKinesisClient builds an aws-sdk-go-v2 Kinesis client for cfg. It reads
-// no shared config files and never asks an instance metadata service:
-// credentials are AWS_ACCESS_KEY_ID (with AWS_SECRET_ACCESS_KEY and
-// AWS_SESSION_TOKEN) when set, else the static pair kinesin/kinesin, which a
-// kinesin server accepts unless it enforces SigV4.
-func newKinesisClient(cfg clientConfig) (*kinesis.Client, error) {
+// awsConfig builds the aws-sdk-go-v2 configuration every client of a
+// kinesin server shares, and the endpoint URL. It reads no shared config
+// files and never asks an instance metadata service: credentials are
+// AWS_ACCESS_KEY_ID (with AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN) when
+// set, else the static pair kinesin/kinesin, which a kinesin server accepts
+// unless it enforces SigV4.
+func awsConfig(cfg clientConfig) (aws.Config, string, error) {
 	getenv := cfg.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
@@ -45,10 +47,10 @@ func newKinesisClient(cfg clientConfig) (*kinesis.Client, error) {
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("invalid --endpoint %q: want a URL such as %s", cfg.Endpoint, defaultEndpoint)
+		return aws.Config{}, "", fmt.Errorf("invalid --endpoint %q: want a URL such as %s", cfg.Endpoint, defaultEndpoint)
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("--region must not be empty")
+		return aws.Config{}, "", errors.New("--region must not be empty")
 	}
 	creds := credentials.NewStaticCredentialsProvider("kinesin", "kinesin", "")
 	if id := getenv("AWS_ACCESS_KEY_ID"); id != "" {
@@ -60,14 +62,29 @@ func newKinesisClient(cfg clientConfig) (*kinesis.Client, error) {
 			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by --insecure
 		})
 	}
-	awsCfg := aws.Config{
+	return aws.Config{
 		Region:      cfg.Region,
 		Credentials: aws.NewCredentialsCache(creds),
 		HTTPClient:  httpClient,
+	}, u.String(), nil
+}
+
+// newKinesisClient builds a Kinesis client for cfg.
+func newKinesisClient(cfg clientConfig) (*kinesis.Client, error) {
+	awsCfg, endpoint, err := awsConfig(cfg)
+	if err != nil {
+		return nil, err
 	}
-	return kinesis.NewFromConfig(awsCfg, func(o *kinesis.Options) {
-		o.BaseEndpoint = aws.String(u.String())
-	}), nil
+	return kinesis.NewFromConfig(awsCfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+}
+
+// newLambdaClient builds a Lambda client for cfg.
+func newLambdaClient(cfg clientConfig) (*lambda.Client, error) {
+	awsCfg, endpoint, err := awsConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return lambda.NewFromConfig(awsCfg, func(o *lambda.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
 }
 
 // describeErr shortens the SDK's error texts ("operation error Kinesis:

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/spf13/cobra"
 
 	"github.com/kinesin/kinesin/internal/pipeline"
@@ -69,17 +70,30 @@ type app struct {
 	insecure bool
 
 	kc *kinesis.Client
+	lc *lambda.Client
+}
+
+func (a *app) clientConfig() clientConfig {
+	return clientConfig{Endpoint: a.endpoint, Region: a.region, Insecure: a.insecure, Getenv: a.getenv}
+}
+
+// lambdaClient returns the Lambda client for the global flags, building it
+// once.
+func (a *app) lambdaClient() (*lambda.Client, error) {
+	if a.lc == nil {
+		c, err := newLambdaClient(a.clientConfig())
+		if err != nil {
+			return nil, err
+		}
+		a.lc = c
+	}
+	return a.lc, nil
 }
 
 // client returns the Kinesis client for the global flags, building it once.
 func (a *app) client() (*kinesis.Client, error) {
 	if a.kc == nil {
-		c, err := newKinesisClient(clientConfig{
-			Endpoint: a.endpoint,
-			Region:   a.region,
-			Insecure: a.insecure,
-			Getenv:   a.getenv,
-		})
+		c, err := newKinesisClient(a.clientConfig())
 		if err != nil {
 			return nil, err
 		}
@@ -139,6 +153,7 @@ when set; otherwise the client signs with the dummy pair kinesin/kinesin.`,
 		newPutCmd(a),
 		newTailCmd(a),
 		newApplyCmd(a),
+		newFunctionsCmd(a),
 	)
 	return root
 }

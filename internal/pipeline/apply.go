@@ -11,25 +11,50 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
+
+// Clients are the API clients Apply works through, pointed at the server
+// to converge. A client may be nil when the file declares nothing it
+// serves.
+type Clients struct {
+	Kinesis *kinesis.Client
+	Lambda  *lambda.Client
+}
 
 // Apply makes the resources behind c match the file, through the public
 // APIs only, and calls log with one line per change it makes. It is
 // idempotent: applying the same file again changes nothing and logs
 // "no changes". Resources the file does not mention are left alone.
+// Streams are applied first, then functions.
 //
 // For each stream it creates the stream when missing, then converges its
 // mode (UpdateStreamMode), shard count (UpdateShardCount with
 // UNIFORM_SCALING, at most doubling or halving per step as AWS requires),
 // retention (Increase/DecreaseStreamRetentionPeriod) and tags
 // (RemoveTagsFromStream, AddTagsToStream), waiting for the stream to be
-// ACTIVE between steps. The first error stops Apply; what was done before
-// it stays done, and applying again continues from there.
-func (f *File) Apply(ctx context.Context, c *kinesis.Client, log func(string)) error {
+// ACTIVE between steps.
+//
+// For each function it builds or reads the package (see Package), creates
+// the function when missing, else updates its code when the CodeSha256
+// differs and its configuration (runtime, handler, timeout, memory,
+// environment) when that differs, then sets or removes its reserved
+// concurrency; it waits for State Active and LastUpdateStatus Successful
+// between steps.
+//
+// The first error stops Apply; what was done before it stays done, and
+// applying again continues from there.
+func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 	if log == nil {
 		log = func(string) {}
 	}
-	a := &applier{c: c, log: log}
+	if len(f.Streams) > 0 && c.Kinesis == nil {
+		return errors.New("pipeline: the file declares streams but there is no Kinesis client")
+	}
+	if len(f.Functions) > 0 && c.Lambda == nil {
+		return errors.New("pipeline: the file declares functions but there is no Lambda client")
+	}
+	a := &applier{c: c.Kinesis, lc: c.Lambda, log: log}
 	changed := 0
 	for i := range f.Streams {
 		s := &f.Streams[i]
@@ -39,6 +64,18 @@ func (f *File) Apply(ctx context.Context, c *kinesis.Client, log func(string)) e
 		}
 		if n == 0 {
 			log(fmt.Sprintf("stream %s: unchanged", s.Name))
+		} else {
+			changed++
+		}
+	}
+	for i := range f.Functions {
+		fn := &f.Functions[i]
+		n, err := a.function(ctx, fn)
+		if err != nil {
+			return fmt.Errorf("pipeline: function %s: %w", fn.Name, err)
+		}
+		if n == 0 {
+			log(fmt.Sprintf("function %s: unchanged", fn.Name))
 		} else {
 			changed++
 		}
@@ -56,6 +93,7 @@ func (f *File) Apply(ctx context.Context, c *kinesis.Client, log func(string)) e
 
 type applier struct {
 	c   *kinesis.Client
+	lc  *lambda.Client
 	log func(string)
 }
 

@@ -122,6 +122,12 @@ streams:
       team: checkout
   - name: clicks
     mode: on-demand
+functions:
+  - name: enrich
+    path: ./functions/enrich   # a Go main package, built to WebAssembly
+    timeout: 10
+    environment:
+      STAGE: prod
 ` + "```" + `
 
 Applying is idempotent: kinesin compares each declared resource with what
@@ -144,6 +150,7 @@ const docBadFile = `streams:
     shard_count: 2
 functions:
   - name: enrich
+    timeout: 0
 `
 
 func docErrors() string {

@@ -52,7 +52,7 @@ func render(f *File, err error) []byte {
 		fmt.Fprintf(&b, "%d error(s):\n%s\n", len(es), es.Error())
 		return b.Bytes()
 	}
-	fmt.Fprintf(&b, "ok: %d stream(s)\n", len(f.Streams))
+	fmt.Fprintf(&b, "ok: %d stream(s), %d function(s)\n", len(f.Streams), len(f.Functions))
 	for _, s := range f.Streams {
 		fmt.Fprintf(&b, "stream %q line=%d mode=%s shards=%d retention_hours=%d tags={", s.Name, s.Line, s.Mode, s.Shards, s.RetentionHours)
 		for i, k := range slices.Sorted(maps.Keys(s.Tags)) {
@@ -66,7 +66,31 @@ func render(f *File, err error) []byte {
 			b.WriteString("BUG: nil Tags\n")
 		}
 	}
+	for _, fn := range f.Functions {
+		conc := "unreserved"
+		if fn.Concurrency != nil {
+			conc = fmt.Sprint(*fn.Concurrency)
+		}
+		fmt.Fprintf(&b, "function %q line=%d runtime=%s path=%q handler=%q timeout=%d memory=%d concurrency=%s environment=",
+			fn.Name, fn.Line, fn.Runtime, filepath.ToSlash(fn.Path), fn.Handler, fn.Timeout, fn.Memory, conc)
+		writeMap(&b, fn.Environment)
+		b.WriteString("\n")
+		if fn.Environment == nil {
+			b.WriteString("BUG: nil Environment\n")
+		}
+	}
 	return b.Bytes()
+}
+
+func writeMap(b *bytes.Buffer, m map[string]string) {
+	b.WriteString("{")
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, "%q: %q", k, m[k])
+	}
+	b.WriteString("}")
 }
 
 func golden(t *testing.T, path string, got []byte) {
@@ -90,12 +114,12 @@ func golden(t *testing.T, path string, got []byte) {
 // properties the golden files only show: every problem at once, in line
 // order, each an *Error reachable with errors.As.
 func TestParseErrorShape(t *testing.T) {
-	src := "streams:\n  - name: a\n    shards: 0\n  - name: b\n    retention_hours: 1\nfunctions: []\n"
+	src := "streams:\n  - name: a\n    shards: 0\n  - name: b\n    retention_hours: 1\ndelivery_streams: []\n"
 	_, err := Parse("p.yaml", []byte(src))
 	want := []string{
 		"p.yaml:3: streams[0].shards: must be at least 1",
 		"p.yaml:5: streams[1].retention_hours: must be at least 24",
-		"p.yaml:6: functions: not supported yet",
+		"p.yaml:6: delivery_streams: not supported yet",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Fatalf("got\n%v\nwant\n%s", err, strings.Join(want, "\n"))

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -110,7 +111,7 @@ func Lookup(name string) *Section {
 
 var sections = []*Section{
 	streamsSection,
-	{Name: "functions", Doc: "Functions (WebAssembly modules or Lambda runtime processes) that process records."},
+	functionsSection,
 	{Name: "event_source_mappings", Doc: "Connections that feed a stream's records to a function in batches."},
 	{Name: "delivery_streams", Doc: "Firehose delivery streams that buffer records and deliver them to a destination."},
 	{Name: "applications", Doc: "Streaming SQL applications."},
@@ -157,6 +158,75 @@ var streamsSection = &Section{
 	},
 	build:  buildStream,
 	finish: uniqueStreamNames,
+}
+
+// Function runtimes, as written in the file and sent to the Lambda API.
+const (
+	RuntimeWasm = "wasm"
+)
+
+// Runtimes lists the runtimes a function may declare: WebAssembly, or a
+// bootstrap process speaking the Lambda Runtime API.
+var Runtimes = []string{RuntimeWasm, "provided.al2023", "provided.al2", "provided", "go1.x"}
+
+// reservedEnv are the environment variables Lambda sets itself and refuses
+// in a function's configuration.
+var reservedEnv = []string{
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION",
+	"AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME",
+	"AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+	"AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY",
+	"AWS_SESSION_TOKEN", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
+}
+
+var functionsSection = &Section{
+	Name: "functions",
+	Doc:  "Functions (WebAssembly modules or Lambda runtime processes) that process records. Apply packages each one as `kinesin functions deploy` does, creates missing functions and updates the code (when its SHA-256 differs), the configuration and the reserved concurrency of existing ones; functions not in the file are left alone.",
+	Fields: []Field{
+		{
+			Name: "name", Type: String, Required: true,
+			Doc:    "Function name, unique within the file.",
+			Checks: []Check{matches(`[a-zA-Z0-9_-]{1,64}`)},
+		},
+		{
+			Name: "runtime", Type: Enum, Default: RuntimeWasm,
+			Doc:  "`wasm` runs a WebAssembly module; the others run a `bootstrap` executable that speaks the Lambda Runtime API.",
+			Enum: Runtimes,
+		},
+		{
+			Name: "path", Type: String, Required: true,
+			Doc:    "The code: a `.wasm` module (runtime `wasm`), a `.zip` deployment package, an executable (zipped as `bootstrap`), or a directory holding a Go main package, built on every apply for the runtime (`GOOS=wasip1 GOARCH=wasm -buildmode=c-shared` for `wasm`, else `GOOS=linux CGO_ENABLED=0 -tags lambda.norpc`). A relative path is relative to the directory of the pipeline file; loading the file checks that the path exists.",
+			Checks: []Check{lengthBetween(1, 4096)},
+		},
+		{
+			Name: "handler", Type: String, Default: "bootstrap",
+			Doc:    "Handler name passed to the function (`_HANDLER`).",
+			Checks: []Check{matches(`[^\s]{1,128}`)},
+		},
+		{
+			Name: "timeout", Type: Int, Default: 3,
+			Doc:    "Longest run of one invocation, in seconds.",
+			Checks: []Check{between(1, 900)},
+		},
+		{
+			Name: "memory", Type: Int, Default: 128,
+			Doc:    "Memory size in MB; it caps a WebAssembly instance's memory.",
+			Checks: []Check{between(128, 10240)},
+		},
+		{
+			Name: "environment", Type: StringMap, Default: map[string]string{},
+			Doc:       "Environment variables of the function; apply makes them equal to this map.",
+			Checks:    []Check{maxTotalSize(4096)},
+			KeyChecks: []Check{matches(`[a-zA-Z][a-zA-Z0-9_]+`), notOneOf(reservedEnv, "reserved by Lambda")},
+		},
+		{
+			Name: "concurrency", Type: Int, DefaultDoc: "none (unreserved)",
+			Doc:    "Reserved concurrency: the most invocations that run at once, also kept free for this function; 0 stops all invocations. Without it, apply removes a reservation.",
+			Checks: []Check{atLeast(0)},
+		},
+	},
+	build:  buildFunction,
+	finish: uniqueFunctionNames,
 }
 
 // Check constructors. Their Doc is the constraint column of the reference.
@@ -223,6 +293,30 @@ func maxEntries(n int) Check {
 	return Check{Doc: fmt.Sprintf("at most %d entries", n), fn: func(v any) string {
 		if len(v.(map[string]string)) > n {
 			return fmt.Sprintf("must have at most %d entries", n)
+		}
+		return ""
+	}}
+}
+
+func notOneOf(vals []string, why string) Check {
+	return Check{Doc: "not " + why, fn: func(v any) string {
+		if slices.Contains(vals, v.(string)) {
+			return "must not be " + v.(string) + " (" + why + ")"
+		}
+		return ""
+	}}
+}
+
+// maxTotalSize bounds the keys and values of a map together, in bytes, as
+// Lambda bounds a function's environment.
+func maxTotalSize(n int) Check {
+	return Check{Doc: fmt.Sprintf("at most %d bytes of keys and values in all", n), fn: func(v any) string {
+		size := 0
+		for k, val := range v.(map[string]string) {
+			size += len(k) + len(val)
+		}
+		if size > n {
+			return fmt.Sprintf("must hold at most %d bytes of keys and values in all, got %d", n, size)
 		}
 		return ""
 	}}

@@ -1,7 +1,5 @@
 package pipeline
 
-import "fmt"
-
 func buildStream(f *File, e *entry) {
 	s := Stream{
 		Name:           e.str("name"),
@@ -18,19 +16,4 @@ func buildStream(f *File, e *entry) {
 		s.Shards = e.int("shards")
 	}
 	f.Streams = append(f.Streams, s)
-}
-
-func uniqueStreamNames(_ *File, es []*entry) {
-	first := map[string]*entry{}
-	for _, e := range es {
-		name := e.str("name")
-		if name == "" {
-			continue
-		}
-		if prev, dup := first[name]; dup {
-			e.errorf("name", "%s", fmt.Sprintf("duplicate stream %q (also %s at line %d)", name, prev.path, prev.line("name")))
-			continue
-		}
-		first[name] = e
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/kinesin/kinesin/internal/pipeline"
 )
@@ -19,12 +20,12 @@ func applyPipeline(ctx context.Context, path, url, region string, log *slog.Logg
 	if err != nil {
 		return err
 	}
-	client := kinesis.New(kinesis.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(url),
-		Credentials:  credentials.NewStaticCredentialsProvider("kinesin", "kinesin", ""),
-	})
-	if err := f.Apply(ctx, client, func(msg string) { log.Info("pipeline: " + msg) }); err != nil {
+	creds := credentials.NewStaticCredentialsProvider("kinesin", "kinesin", "")
+	clients := pipeline.Clients{
+		Kinesis: kinesis.New(kinesis.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds}),
+		Lambda:  lambda.New(lambda.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds}),
+	}
+	if err := f.Apply(ctx, clients, func(msg string) { log.Info("pipeline: " + msg) }); err != nil {
 		return fmt.Errorf("server: apply %s: %w", path, err)
 	}
 	return nil
