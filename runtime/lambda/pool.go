@@ -1,0 +1,158 @@
+package lambda
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/kinesin/kinesin/runtime/engine"
+)
+
+// poolKey names one function version's code and configuration.
+type poolKey struct{ name, version, sha, dir string }
+
+func keyOf(fn *engine.Function) poolKey {
+	return poolKey{fn.Name, fn.Version, fn.CodeSHA256, fn.CodeDir}
+}
+
+// pool holds the processes of one function version. A slot of sem is held
+// by each running invocation, so there are never more processes than
+// slots: a process is idle or serves the holder of one slot.
+type pool struct {
+	fn  engine.Function
+	cfg *Config
+	log *slog.Logger
+	sem chan struct{}
+
+	mu     sync.Mutex
+	idle   []*process // most recently used last
+	all    map[*process]struct{}
+	closed bool
+}
+
+var errClosed = errors.New("lambda: engine closed")
+
+func newPool(fn *engine.Function, cfg *Config) *pool {
+	n := fn.Concurrency
+	if n <= 0 {
+		n = cfg.Concurrency
+	}
+	return &pool{
+		fn:  *fn,
+		cfg: cfg,
+		log: cfg.Logger.With("function", fn.Name, "version", fn.Version),
+		sem: make(chan struct{}, n),
+		all: make(map[*process]struct{}),
+	}
+}
+
+func (pl *pool) acquire(ctx context.Context) error {
+	select {
+	case pl.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (pl *pool) releaseSlot() { <-pl.sem }
+
+// takeIdle pops the warmest live idle process.
+func (pl *pool) takeIdle() (*process, error) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.closed {
+		return nil, errClosed
+	}
+	for len(pl.idle) > 0 {
+		p := pl.idle[len(pl.idle)-1]
+		pl.idle = pl.idle[:len(pl.idle)-1]
+		if p.alive() {
+			return p, nil
+		}
+		delete(pl.all, p)
+	}
+	return nil, nil
+}
+
+// start starts a process and registers it.
+func (pl *pool) start(first *call) (*process, error) {
+	pl.mu.Lock()
+	if pl.closed {
+		pl.mu.Unlock()
+		return nil, errClosed
+	}
+	pl.mu.Unlock()
+	p, err := pl.startProcess(first)
+	if err != nil {
+		return nil, err
+	}
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.closed {
+		p.kill()
+		return nil, errClosed
+	}
+	pl.all[p] = struct{}{}
+	return p, nil
+}
+
+// put returns a process after an invocation: idle when it is healthy,
+// killed when the pool is gone.
+func (pl *pool) put(p *process) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.closed || !p.alive() {
+		p.kill()
+		delete(pl.all, p)
+		return
+	}
+	pl.idle = append(pl.idle, p)
+}
+
+// discard kills a process that must not serve again.
+func (pl *pool) discard(p *process) {
+	p.kill()
+	pl.mu.Lock()
+	delete(pl.all, p)
+	pl.mu.Unlock()
+}
+
+// close kills every process and waits until they are reaped.
+func (pl *pool) close(ctx context.Context) {
+	pl.mu.Lock()
+	pl.closed = true
+	procs := make([]*process, 0, len(pl.all))
+	for p := range pl.all {
+		procs = append(procs, p)
+	}
+	pl.idle = nil
+	pl.mu.Unlock()
+	for _, p := range procs {
+		p.kill()
+	}
+	for _, p := range procs {
+		select {
+		case <-p.exited:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// evict stops the pool: idle processes are killed now, busy ones when
+// their invocation ends.
+func (pl *pool) evict() {
+	pl.mu.Lock()
+	pl.closed = true
+	idle := pl.idle
+	pl.idle = nil
+	for _, p := range idle {
+		delete(pl.all, p)
+	}
+	pl.mu.Unlock()
+	for _, p := range idle {
+		p.kill()
+	}
+}
