@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/kinesin/kinesin/functions"
 	"github.com/kinesin/kinesin/router"
 	"github.com/kinesin/kinesin/router/kinesis"
 	"github.com/kinesin/kinesin/router/shardstore"
@@ -27,6 +28,8 @@ type Server struct {
 	nc      *nats.Conn
 	store   *shardstore.Store
 	kinesis *kinesis.Service
+	fns     *functions.Service
+	engines functions.Engines
 	http    *router.Server
 }
 
@@ -110,6 +113,10 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	})
 	s.kinesis.Register(s.http)
+	if err := s.startFunctions(); err != nil {
+		return nil, err
+	}
+	s.fns.Register(s.http)
 	if err := s.http.Start(); err != nil {
 		return nil, fmt.Errorf("server: listen on %s: %w", cfg.Listen, err)
 	}
@@ -161,6 +168,14 @@ func (s *Server) teardown(ctx context.Context) error {
 			s.kinesis.Close()
 		}
 		if err := s.http.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if s.fns != nil {
+		s.fns.Close()
+	}
+	for _, e := range s.engines {
+		if err := e.Close(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}

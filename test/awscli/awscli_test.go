@@ -1,6 +1,7 @@
 package awscli
 
 import (
+	"archive/zip"
 	"context"
 	"log/slog"
 	"os"
@@ -57,11 +58,54 @@ func TestKinesisWithAWSCLI(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	cmd := exec.CommandContext(ctx, "bash", "kinesis.sh")
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("kinesis.sh: %v\n%s", err, out)
+	env = append(env, "FUNCTION_ZIP="+buildFunctionZip(t))
+	for _, script := range []string{"kinesis.sh", "lambda.sh"} {
+		t.Run(script, func(t *testing.T) {
+			cmd := exec.CommandContext(ctx, "bash", script)
+			cmd.Env = env
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", script, err, out)
+			}
+			t.Logf("%s:\n%s", script, out)
+		})
 	}
-	t.Logf("kinesis.sh:\n%s", out)
+}
+
+// buildFunctionZip builds examples/functions/lambda-noop as a
+// provided.al2023 deployment package, as a user would for AWS.
+func buildFunctionZip(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(dir, "bootstrap"), "../../examples/functions/lambda-noop")
+	build.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build lambda-noop: %v\n%s", err, out)
+	}
+	exe, err := os.ReadFile(filepath.Join(dir, "bootstrap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipPath := filepath.Join(dir, "function.zip")
+	f, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	h.SetMode(0o755)
+	w, err := zw.CreateHeader(h)
+	if err == nil {
+		_, err = w.Write(exe)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zipPath
 }
