@@ -79,6 +79,7 @@ from starting.`,
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
 	f.BoolVar(&cfg.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a generated self-signed certificate (clients need --insecure)")
 	f.StringVar(&cfg.ShardLimits, "shard-limits", "off", "aws: enforce AWS's per-shard throughput limits; off: no limits")
+	f.BoolVar(&cfg.WasmUninterruptible, "wasm-uninterruptible", false, "run WebAssembly functions without timeout checks: about 10× faster guest code, but a function that never returns is not stopped (trusted code only)")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 0, "how long a clean shutdown may take (default 10s)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")

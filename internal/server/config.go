@@ -33,6 +33,10 @@ type Config struct {
 	// ShardLimits is "off" (default) or "aws": emulate provisioned shard
 	// throughput limits and answer ProvisionedThroughputExceededException.
 	ShardLimits string
+	// WasmUninterruptible runs WebAssembly functions without wazero's
+	// timeout checks (--wasm-uninterruptible): Go guests run about 10×
+	// faster, but a call that never returns is never stopped.
+	WasmUninterruptible bool
 	// Logger receives structured logs (default: slog.Default()).
 	Logger *slog.Logger
 	// ShutdownTimeout bounds a clean shutdown (default 10s).

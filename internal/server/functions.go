@@ -14,7 +14,7 @@ import (
 // the data dir; the code itself is in JetStream's object store.
 func (s *Server) startFunctions() error {
 	cache := filepath.Join(s.cfg.DataDir, "cache")
-	w, err := wasm.New(wasm.Config{CacheDir: filepath.Join(cache, "wasm"), Logger: s.log})
+	w, err := wasm.New(wasm.Config{CacheDir: filepath.Join(cache, "wasm"), Logger: s.log, Uninterruptible: s.cfg.WasmUninterruptible})
 	if err != nil {
 		return fmt.Errorf("server: wasm runtime: %w", err)
 	}
