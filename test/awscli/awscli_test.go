@@ -58,7 +58,7 @@ func TestKinesisWithAWSCLI(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "FUNCTION_ZIP="+buildFunctionZip(t))
+	env = append(env, "FUNCTION_ZIP="+buildFunctionZip(t), "FUNCTION_WASM="+buildFunctionWasm(t))
 	for _, script := range []string{"kinesis.sh", "lambda.sh"} {
 		t.Run(script, func(t *testing.T) {
 			cmd := exec.CommandContext(ctx, "bash", script)
@@ -72,6 +72,19 @@ func TestKinesisWithAWSCLI(t *testing.T) {
 	}
 }
 
+// buildFunctionWasm builds examples/functions/go-handler as a WebAssembly
+// module and zips it, as the AWS CLI wants --zip-file to be a ZIP.
+func buildFunctionWasm(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(dir, "handler.wasm"), "../../examples/functions/go-handler")
+	build.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build go-handler: %v\n%s", err, b)
+	}
+	return zipFile(t, dir, "handler.wasm", 0o644)
+}
+
 // buildFunctionZip builds examples/functions/lambda-noop as a
 // provided.al2023 deployment package, as a user would for AWS.
 func buildFunctionZip(t *testing.T) string {
@@ -82,7 +95,13 @@ func buildFunctionZip(t *testing.T) string {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build lambda-noop: %v\n%s", err, out)
 	}
-	exe, err := os.ReadFile(filepath.Join(dir, "bootstrap"))
+	return zipFile(t, dir, "bootstrap", 0o755)
+}
+
+// zipFile packs dir/name into dir/function.zip and returns its path.
+func zipFile(t *testing.T, dir, name string, mode os.FileMode) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,11 +111,11 @@ func buildFunctionZip(t *testing.T) string {
 		t.Fatal(err)
 	}
 	zw := zip.NewWriter(f)
-	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
-	h.SetMode(0o755)
+	h := &zip.FileHeader{Name: name, Method: zip.Deflate}
+	h.SetMode(mode)
 	w, err := zw.CreateHeader(h)
 	if err == nil {
-		_, err = w.Write(exe)
+		_, err = w.Write(data)
 	}
 	if err == nil {
 		err = zw.Close()

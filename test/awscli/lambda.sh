@@ -65,4 +65,15 @@ l delete-function --function-name "$f"
 if l get-function --function-name "$f" 2>"$out/nf.txt"; then fail "deleted function still there"; fi
 grep -q ResourceNotFoundException "$out/nf.txt" || fail "missing function: $(cat "$out/nf.txt")"
 echo "ok: ResourceNotFoundException after delete"
+# A WebAssembly function, created the same way with kinesin's runtime name.
+if [[ -n ${FUNCTION_WASM:-} ]]; then
+	w="wasm-$$-$RANDOM"
+	l create-function --function-name "$w" --runtime wasm --handler handler \
+		--role arn:aws:iam::000000000000:role/r --zip-file "fileb://$FUNCTION_WASM" >/dev/null
+	l wait function-active-v2 --function-name "$w"
+	event='{"Records":[{"kinesis":{"partitionKey":"k","sequenceNumber":"1","data":"b2s="},"eventID":"shardId-000000000000:1"},{"kinesis":{"partitionKey":"k","sequenceNumber":"2","data":"ZmFpbA=="},"eventID":"shardId-000000000000:2"}]}'
+	l invoke --function-name "$w" --payload "$event" "$out/wasm.json" >/dev/null
+	expect "wasm KinesisEvent handler" "$(tr -d ' \n' <"$out/wasm.json")" '{"batchItemFailures":[{"itemIdentifier":"2"}]}'
+	l delete-function --function-name "$w"
+fi
 echo "lambda.sh: all checks passed"
