@@ -16,6 +16,15 @@
 // functions through Resolve, which turns a name, partial ARN or ARN and a
 // qualifier (version or alias) into an engine.Function and its engine.
 //
+// What a function writes to stdout and stderr is published after each
+// invocation, one message per invocation, to the JetStream stream
+// KINESIN_FUNCTION_LOGS (subjects kinesin.logs.<function>, kept a day), so
+// any process can serve any process's logs, as CloudWatch Logs does for
+// Lambda. Publishing is asynchronous and never fails an invocation. kinesin
+// serves them beside the Lambda API at
+// GET /kinesin/v1/functions/{name}/logs?since=<unix ms>&follow=true as
+// text lines "TIMESTAMP REQUEST-ID LINE".
+//
 // Reserved concurrency is enforced per process: a cluster of N kinesin
 // processes can run up to N times the reserved number at once.
 package functions

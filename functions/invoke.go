@@ -177,7 +177,9 @@ func (s *Service) invoke(c *call, name string, _ []string) (result, error) {
 	inv.Deadline = time.Now().Add(fn.Timeout)
 	ctx, cancel := context.WithDeadline(c.ctx, inv.Deadline.Add(time.Second))
 	defer cancel()
+	start := time.Now()
 	res, err := eng.Invoke(ctx, fn, inv)
+	s.publishLogs(fn.Name, fn.Version, inv.RequestID, start, res.Logs)
 	if err != nil {
 		s.log.Error("functions: invoke failed", "function", fn.Name, "version", fn.Version, "err", err)
 		return result{}, ServiceError.New("Lambda could not run the function: %s", err.Error())
@@ -218,7 +220,9 @@ func (s *Service) runEvent(fn *engine.Function, eng engine.Engine, inv engine.In
 	inv.Deadline = time.Now().Add(fn.Timeout)
 	ctx, cancel := context.WithDeadline(s.ctx, inv.Deadline.Add(time.Second))
 	defer cancel()
+	began := time.Now()
 	res, err := eng.Invoke(ctx, fn, inv)
+	s.publishLogs(fn.Name, fn.Version, inv.RequestID, began, res.Logs)
 	switch {
 	case err != nil:
 		s.log.Error("functions: event invocation failed", "function", fn.Name, "request", inv.RequestID, "err", err)

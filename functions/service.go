@@ -66,13 +66,21 @@ type Config struct {
 	AccountConcurrency int
 	// CodeCacheBytes caps the WebAssembly modules kept in memory (64 MiB).
 	CodeCacheBytes int
-	Logger         *slog.Logger
+	// LogStream is the JetStream stream of function logs (subjects
+	// kinesin.logs.<function>), default KINESIN_FUNCTION_LOGS; it keeps
+	// LogMaxAge (24h) and at most LogMaxBytes (256 MiB), dropping the
+	// oldest logs first.
+	LogStream   string
+	LogMaxAge   time.Duration
+	LogMaxBytes int64
+	Logger      *slog.Logger
 }
 
 // Service is the function registry and its Lambda API.
 type Service struct {
 	cfg     Config
 	st      *store
+	logs    *logs
 	engines Engines
 	log     *slog.Logger
 	cache   codeCache
@@ -114,6 +122,15 @@ func New(js jetstream.JetStream, engines Engines, cfg Config) (*Service, error) 
 	if cfg.CodeCacheBytes == 0 {
 		cfg.CodeCacheBytes = 64 << 20
 	}
+	if cfg.LogStream == "" {
+		cfg.LogStream = "KINESIN_FUNCTION_LOGS"
+	}
+	if cfg.LogMaxAge == 0 {
+		cfg.LogMaxAge = 24 * time.Hour
+	}
+	if cfg.LogMaxBytes == 0 {
+		cfg.LogMaxBytes = 256 << 20
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -125,17 +142,26 @@ func New(js jetstream.JetStream, engines Engines, cfg Config) (*Service, error) 
 		cancel()
 		return nil, err
 	}
-	s := &Service{cfg: cfg, st: st, engines: engines, log: cfg.Logger, ctx: ctx, cancel: cancel}
+	lg, err := openLogs(openCtx, js, cfg)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	s := &Service{cfg: cfg, st: st, logs: lg, engines: engines, log: cfg.Logger, ctx: ctx, cancel: cancel}
 	s.cache.limit = cfg.CodeCacheBytes
 	s.conc.init()
 	if err := s.watch(); err != nil {
 		cancel()
 		return nil, err
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		s.resume()
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.runLogPublisher()
 	}()
 	return s, nil
 }
@@ -148,7 +174,8 @@ func (s *Service) Close() {
 	s.wg.Wait()
 }
 
-// Register adds the Lambda REST routes to the HTTP tier.
+// Register adds the Lambda REST routes to the HTTP tier, and kinesin's
+// function logs at LogsPath.
 func (s *Service) Register(srv interface {
 	HandlePath(method, prefix string, h router.Handler)
 }) {
@@ -158,6 +185,7 @@ func (s *Service) Register(srv interface {
 			return s.serve(prefix, r)
 		}))
 	}
+	srv.HandlePath("", LogsPath, router.HandlerFunc(s.serveLogs))
 }
 
 // call is one API request.

@@ -109,6 +109,10 @@ func (s *Server) writeFast(ctx *fasthttp.RequestCtx, resp *Response) {
 		return
 	}
 	sctx, cancel := context.WithCancel(s.streamCtx)
+	// Send the status and headers at once, as HTTP/2 does: a stream that
+	// stays quiet (a log follower, an idle subscription) must still tell
+	// the client it was accepted.
+	ctx.Response.ImmediateHeaderFlush = true
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		s.runStream(sctx, cancel, resp, &fastStream{w: w, cancel: cancel})
 	})

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,10 +36,11 @@ commands use the Lambda API any AWS SDK uses, at --endpoint.`,
 		Example: `  kinesin functions deploy upper ./examples/functions/go-transform
   kinesin functions deploy echo ./bootstrap --runtime provided.al2023
   kinesin functions invoke upper --payload '{"hello":"world"}'
+  kinesin functions logs upper --follow
   kinesin functions ls
   kinesin functions rm upper`,
 	}
-	cmd.AddCommand(newFunctionsDeployCmd(a), newFunctionsInvokeCmd(a), newFunctionsLsCmd(a), newFunctionsRmCmd(a))
+	cmd.AddCommand(newFunctionsDeployCmd(a), newFunctionsInvokeCmd(a), newFunctionsLogsCmd(a), newFunctionsLsCmd(a), newFunctionsRmCmd(a))
 	return cmd
 }
 
@@ -274,5 +281,113 @@ instances and processes are stopped.`,
 			fmt.Fprintf(cmd.ErrOrStderr(), "deleted function %s\n", args[0])
 			return nil
 		},
+	}
+}
+
+func newFunctionsLogsCmd(a *app) *cobra.Command {
+	var follow bool
+	var since time.Duration
+	cmd := &cobra.Command{
+		Use:   "logs NAME",
+		Short: "Print a function's log lines",
+		Long: `Logs prints what the function NAME wrote to stdout and stderr, from every
+kinesin process sharing the NATS cluster, one line each as
+
+  TIMESTAMP REQUEST-ID LINE
+
+(TIMESTAMP is when the invocation started, RFC 3339 in UTC with
+milliseconds). kinesin keeps a function's logs for 24 hours, as a bounded
+JetStream stream in place of CloudWatch Logs. --since limits the output to
+recent invocations; --follow keeps printing lines of new invocations as
+they come until interrupted (Ctrl-C).
+
+The logs come from kinesin's HTTP extension beside the Lambda API:
+GET /kinesin/v1/functions/NAME/logs?since=UNIX-MS&follow=true.`,
+		Example: `  kinesin functions logs upper
+  kinesin functions logs upper --since 10m
+  kinesin functions logs upper --follow`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var start time.Time
+			if since < 0 {
+				return fmt.Errorf("--since %v: want a positive duration such as 10m", since)
+			}
+			if since > 0 {
+				start = time.Now().Add(-since)
+			}
+			return functionLogs(cmd.Context(), a, args[0], start, follow, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&follow, "follow", "f", false, "keep printing new log lines until interrupted")
+	f.DurationVar(&since, "since", 0, "print only logs of invocations started this long ago or later, such as 10m or 2h (default: all that are kept)")
+	return cmd
+}
+
+// functionLogs copies the function's logs from the server to out as they
+// arrive; with follow it returns when ctx ends.
+func functionLogs(ctx context.Context, a *app, name string, since time.Time, follow bool, out io.Writer) error {
+	_, endpoint, err := awsConfig(a.clientConfig())
+	if err != nil {
+		return err
+	}
+	q := url.Values{}
+	if !since.IsZero() {
+		q.Set("since", strconv.FormatInt(since.UnixMilli(), 10))
+	}
+	if follow {
+		q.Set("follow", "true")
+	}
+	u := strings.TrimSuffix(endpoint, "/") + "/kinesin/v1/functions/" + url.PathEscape(name) + "/logs"
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if a.insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by --insecure
+	}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("functions logs: cannot reach the server (%v); is `kinesin serve` running? Set --endpoint or KINESIN_ENDPOINT", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		// Lambda's error shape: {"Type":…,"Message"|"message":…}.
+		var body map[string]any
+		_ = json.Unmarshal(b, &body)
+		upper, _ := body["Message"].(string)
+		lower, _ := body["message"].(string)
+		msg := cmp.Or(upper, lower, strings.TrimSpace(string(b)), resp.Status)
+		if code := resp.Header.Get("X-Amzn-ErrorType"); code != "" {
+			return fmt.Errorf("%s: %s", code, msg)
+		}
+		return fmt.Errorf("functions logs: %s: %s", resp.Status, msg)
+	}
+	// Copy what arrives at once, so --follow prints lines as they come.
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			if _, werr := out.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil && ctx.Err() != nil:
+			return nil // interrupted
+		case err != nil:
+			return fmt.Errorf("functions logs: %w", err)
+		}
 	}
 }
