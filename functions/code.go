@@ -141,10 +141,20 @@ func extractZip(data []byte, dir string) error {
 		return fmt.Errorf("functions: code dir: %w", err)
 	}
 	defer os.RemoveAll(tmp) // after a successful rename this is a no-op
+	// Every write goes through root, so no entry, however it chains links
+	// the package made, can write outside tmp.
+	root, err := os.OpenRoot(tmp)
+	if err != nil {
+		return fmt.Errorf("functions: code dir: %w", err)
+	}
+	defer root.Close()
 	for _, f := range zr.File {
-		if err := extractFile(f, tmp); err != nil {
+		if err := extractFile(f, root); err != nil {
 			return err
 		}
+	}
+	if err := root.Close(); err != nil {
+		return fmt.Errorf("functions: code dir: %w", err)
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		if _, statErr := os.Stat(dir); statErr == nil {
@@ -155,18 +165,65 @@ func extractZip(data []byte, dir string) error {
 	return nil
 }
 
-func extractFile(f *zip.File, root string) error {
+// throughLink reports whether a parent directory of name (slash-separated,
+// clean) is a symbolic link: the package may not place entries through its
+// own links, whose real location its link-target check could not know.
+func throughLink(root *os.Root, name string) bool {
+	for i := range len(name) {
+		if name[i] != '/' {
+			continue
+		}
+		if fi, err := root.Lstat(filepath.FromSlash(name[:i])); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// safeLinkTarget reports whether a link at name (slash-separated, clean)
+// pointing to dest stays inside the package: relative, and its ".." only
+// leading, so that the links it may pass through (each inside the
+// package) cannot take it out.
+func safeLinkTarget(name, dest string) bool {
+	if dest == "" || path.IsAbs(dest) || strings.ContainsRune(dest, '\\') {
+		return false
+	}
+	up, named := 0, false
+	for _, part := range strings.Split(dest, "/") {
+		switch part {
+		case "", ".":
+		case "..":
+			if named {
+				return false
+			}
+			up++
+		default:
+			named = true
+		}
+	}
+	return up < strings.Count(name, "/")+1 && named
+}
+
+func extractFile(f *zip.File, root *os.Root) error {
 	if !safeZipPath(f.Name) {
 		return errUnzip
 	}
 	name := path.Clean(f.Name)
-	target := filepath.Join(root, filepath.FromSlash(name))
+	target := filepath.FromSlash(name)
+	if throughLink(root, name) {
+		return errUnzip
+	}
 	mode := f.Mode()
 	if mode.IsDir() {
-		return os.MkdirAll(target, 0o755)
+		if err := root.MkdirAll(target, 0o755); err != nil {
+			return errUnzip
+		}
+		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return fmt.Errorf("functions: extract %s: %w", f.Name, err)
+	if dir := path.Dir(name); dir != "." {
+		if err := root.MkdirAll(filepath.FromSlash(dir), 0o755); err != nil {
+			return errUnzip
+		}
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -178,12 +235,14 @@ func extractFile(f *zip.File, root string) error {
 		if err != nil {
 			return errUnzip
 		}
-		d := string(dest)
 		// Only links that stay inside the package.
-		if filepath.IsAbs(d) || !strings.HasPrefix(filepath.Clean(filepath.Join(filepath.Dir(target), d)), root+string(filepath.Separator)) {
+		if !safeLinkTarget(name, string(dest)) {
 			return nil
 		}
-		return os.Symlink(d, target)
+		if err := root.Symlink(string(dest), target); err != nil {
+			return errUnzip
+		}
+		return nil
 	}
 	perm := mode.Perm()
 	if perm == 0 {
@@ -193,9 +252,9 @@ func extractFile(f *zip.File, root string) error {
 	if name == "bootstrap" {
 		perm |= 0o555
 	}
-	out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
+	out, err := root.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
 	if err != nil {
-		return fmt.Errorf("functions: extract %s: %w", f.Name, err)
+		return errUnzip
 	}
 	if _, err := io.Copy(out, io.LimitReader(rc, maxUnzippedBytes)); err != nil {
 		out.Close()
@@ -204,7 +263,7 @@ func extractFile(f *zip.File, root string) error {
 	if err := out.Close(); err != nil {
 		return fmt.Errorf("functions: extract %s: %w", f.Name, err)
 	}
-	return os.Chmod(target, perm) // umask must not strip the ZIP's bits
+	return root.Chmod(target, perm) // umask must not strip the ZIP's bits
 }
 
 // codeCache keeps loaded code per package: the wasm module bytes, or the

@@ -37,13 +37,22 @@ var capitalMessage = map[string]bool{
 const throttleReason = "ReservedFunctionConcurrentInvocationLimitExceeded"
 
 // throttled is a TooManyRequestsException with its Reason member.
-type throttled struct{ e *awserr.Error }
+type throttled struct {
+	e      *awserr.Error
+	reason string
+}
 
 func (t throttled) Error() string { return t.e.Error() }
 func (t throttled) Unwrap() error { return t.e }
 
 func errTooManyRequests() error {
-	return throttled{TooManyRequests.New("Rate Exceeded.")}
+	return throttled{TooManyRequests.New("Rate Exceeded."), throttleReason}
+}
+
+// errNoCapacity is the TooManyRequestsException of an invocation that got
+// no instance in time, or of an event this process has no room to queue.
+func errNoCapacity() error {
+	return throttled{TooManyRequests.New("Rate Exceeded."), "ConcurrentInvocationLimitExceeded"}
 }
 
 // errorResponse renders err as Lambda does: header X-Amzn-ErrorType and a
@@ -64,7 +73,7 @@ func errorResponse(err error) *router.Response {
 	}
 	var th throttled
 	if errors.As(err, &th) {
-		body["Reason"] = throttleReason
+		body["Reason"] = th.reason
 	}
 	b, _ := json.Marshal(body)
 	h := map[string]string{"Content-Type": "application/json", "X-Amzn-ErrorType": e.Code}

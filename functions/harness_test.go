@@ -94,6 +94,12 @@ type stack struct {
 
 func startStack(t *testing.T, opts ...func(*functions.Config)) *stack {
 	t.Helper()
+	return startStackWith(t, lambdaengine.Config{}, opts...)
+}
+
+// startStackWith is startStack with a lambda engine configured by lcfg.
+func startStackWith(t *testing.T, lcfg lambdaengine.Config, opts ...func(*functions.Config)) *stack {
+	t.Helper()
 	nopts := &natsserver.Options{JetStream: true, StoreDir: t.TempDir(), NoSigs: true, MaxPayload: 8 << 20, Port: -1, Host: "127.0.0.1", DontListen: true}
 	ns, err := natsserver.NewServer(nopts)
 	if err != nil {
@@ -116,7 +122,8 @@ func startStack(t *testing.T, opts ...func(*functions.Config)) *stack {
 	if os.Getenv("KINESIN_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	le, err := lambdaengine.New(lambdaengine.Config{Logger: log})
+	lcfg.Logger = log
+	le, err := lambdaengine.New(lcfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -23,6 +24,11 @@ const (
 	// under reserved concurrency before it is dropped (Lambda's default
 	// maximum event age).
 	maxAsyncAge = 6 * time.Hour
+	// maxQueuedEvents and maxQueuedEventBytes bound the Event invocations
+	// this process holds (waiting or running); beyond them Invoke answers
+	// TooManyRequestsException.
+	maxQueuedEvents     = 1000
+	maxQueuedEventBytes = 64 << 20
 )
 
 // InvalidRequestContent is Invoke's answer to a payload that is not JSON.
@@ -161,10 +167,14 @@ func (s *Service) invoke(c *call, name string, _ []string) (result, error) {
 	inv := engine.Invocation{RequestID: newRevisionID(), ClientContext: c.r.Header("X-Amz-Client-Context"),
 		TraceID: c.r.Header("X-Amzn-Trace-Id")}
 	if typ == "Event" {
+		if !s.events.take(len(payload)) {
+			return result{}, errNoCapacity()
+		}
 		inv.Payload = append([]byte(nil), payload...) // the body is reused after we return
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer s.events.give(len(inv.Payload))
 			s.runEvent(fn, eng, inv, rec.Reserved)
 		}()
 		return result{resp: &router.Response{Status: 202}}, nil
@@ -181,6 +191,9 @@ func (s *Service) invoke(c *call, name string, _ []string) (result, error) {
 	res, err := eng.Invoke(ctx, fn, inv)
 	s.publishLogs(fn.Name, fn.Version, inv.RequestID, start, res.Logs)
 	if err != nil {
+		if errors.Is(err, engine.ErrNoCapacity) {
+			return result{}, errNoCapacity()
+		}
 		s.log.Error("functions: invoke failed", "function", fn.Name, "version", fn.Version, "err", err)
 		return result{}, ServiceError.New("Lambda could not run the function: %s", err.Error())
 	}
@@ -217,8 +230,10 @@ func (s *Service) runEvent(fn *engine.Function, eng engine.Engine, inv engine.In
 		wait = min(wait*2, time.Second)
 	}
 	defer s.conc.release(fn.Name)
-	inv.Deadline = time.Now().Add(fn.Timeout)
-	ctx, cancel := context.WithDeadline(s.ctx, inv.Deadline.Add(time.Second))
+	// The event may still wait for an instance of the engine: the engine
+	// starts the function's timeout once it has one, so inv.Deadline stays
+	// zero and only the event's maximum age bounds the wait.
+	ctx, cancel := context.WithDeadline(s.ctx, start.Add(maxAsyncAge+fn.Timeout+time.Second))
 	defer cancel()
 	began := time.Now()
 	res, err := eng.Invoke(ctx, fn, inv)
@@ -229,6 +244,30 @@ func (s *Service) runEvent(fn *engine.Function, eng engine.Engine, inv engine.In
 	case res.FunctionError != "":
 		s.log.Warn("functions: event invocation returned an error", "function", fn.Name, "request", inv.RequestID, "error", string(res.Payload))
 	}
+}
+
+// eventQueue counts the Event invocations this process holds.
+type eventQueue struct {
+	mu       sync.Mutex
+	n, bytes int
+}
+
+func (q *eventQueue) take(size int) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.n >= maxQueuedEvents || q.bytes+size > maxQueuedEventBytes {
+		return false
+	}
+	q.n++
+	q.bytes += size
+	return true
+}
+
+func (q *eventQueue) give(size int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.n--
+	q.bytes -= size
 }
 
 // concurrency counts this process's in-flight invocations per function.

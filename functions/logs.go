@@ -39,6 +39,8 @@ const (
 	maxLogMessage = 256 << 10
 	// logQueue is how many invocations' logs may wait to be published.
 	logQueue = 4096
+	// maxLogQueueBytes bounds the bytes of logs waiting to be published.
+	maxLogQueueBytes = 64 << 20
 	// logAckTimeout bounds the wait for JetStream's acknowledgements.
 	logAckTimeout = 10 * time.Second
 	// logTimeFormat is RFC 3339 with milliseconds, the time of a log line.
@@ -53,6 +55,7 @@ type logs struct {
 	stream  jetstream.Stream
 	queue   chan *nats.Msg
 	dropped atomic.Int64
+	queued  atomic.Int64 // bytes in queue
 }
 
 // openLogs creates or updates the log stream.
@@ -91,9 +94,22 @@ func (s *Service) publishLogs(name, version, requestID string, start time.Time, 
 	m.Header.Set(logHeaderRequestID, requestID)
 	m.Header.Set(logHeaderVersion, version)
 	m.Header.Set(logHeaderTime, start.UTC().Format(time.RFC3339Nano))
+	if s.logs.queued.Add(int64(len(data))) > maxLogQueueBytes {
+		s.logs.queued.Add(-int64(len(data)))
+		s.dropLogs(name, requestID)
+		return
+	}
 	select {
 	case s.logs.queue <- m:
 	default:
+		s.logs.queued.Add(-int64(len(data)))
+		s.dropLogs(name, requestID)
+	}
+}
+
+// dropLogs counts logs dropped for a full queue, logging now and then.
+func (s *Service) dropLogs(name, requestID string) {
+	{
 		if n := s.logs.dropped.Add(1); n == 1 || n%1000 == 0 {
 			s.log.Warn("functions: log queue full, invocation logs dropped", "function", name, "request", requestID, "dropped", n)
 		}
@@ -106,6 +122,7 @@ func (s *Service) publishLogs(name, version, requestID string, start time.Time, 
 func (s *Service) runLogPublisher() {
 	var futures []jetstream.PubAckFuture
 	publish := func(m *nats.Msg) {
+		s.logs.queued.Add(-int64(len(m.Data)))
 		f, err := s.logs.js.PublishMsgAsync(m)
 		if err != nil {
 			s.log.Warn("functions: publish logs", "subject", m.Subject, "err", err)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -308,6 +310,9 @@ func (s *Service) loadConfigRouted(ctx context.Context, r ref, route bool) (*Fun
 	q := r.Qualifier
 	if q == "" || q == latest {
 		return &rec.Config, rec, nil
+	}
+	if strings.Contains(q, "$") { // neither $LATEST nor a version or alias
+		return nil, nil, ResourceNotFound.New("Function not found: %s", s.qualifiedARN(r.Name, q))
 	}
 	if !isVersion(q) {
 		var a AliasConfiguration
@@ -843,6 +848,9 @@ func (s *Service) deleteFunction(c *call, name string, _ []string) (result, erro
 	return result{status: 204}, nil
 }
 
+// codeGCGrace is how long gcCode spares a package after it was put.
+var codeGCGrace = 10 * time.Minute
+
 // gcCode deletes packages no function version references any more.
 func (s *Service) gcCode(shas ...string) {
 	s.wg.Add(1)
@@ -872,10 +880,47 @@ func (s *Service) gcCode(shas ...string) {
 				used[cfg.CodeSha256] = true
 			}
 		}
-		for _, sha := range shas {
-			if !used[sha] {
-				_ = s.st.obj.Delete(ctx, hexOfSha(sha))
+		var young []string
+		var retry time.Duration
+		defer func() {
+			if len(young) > 0 {
+				s.gcCodeLater(retry, young)
 			}
+		}()
+		for _, sha := range shas {
+			if used[sha] {
+				continue
+			}
+			hexSum := hexOfSha(sha)
+			// A package put within the grace period may be referenced by a
+			// create or update still in flight (putCode re-puts it).
+			info, err := s.st.obj.GetInfo(ctx, hexSum)
+			if err != nil {
+				continue
+			}
+			if age := time.Since(info.ModTime); age < codeGCGrace {
+				young = append(young, sha)
+				retry = max(retry, codeGCGrace-age)
+				continue
+			}
+			if s.st.obj.Delete(ctx, hexSum) == nil {
+				_ = os.RemoveAll(filepath.Join(s.cfg.CodeDir, hexSum))
+			}
+		}
+	}()
+}
+
+// gcCodeLater runs gcCode for shas after d, unless the service closes.
+func (s *Service) gcCodeLater(d time.Duration, shas []string) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-s.ctx.Done():
+		case <-t.C:
+			s.gcCode(shas...)
 		}
 	}()
 }

@@ -85,6 +85,7 @@ type Service struct {
 	log     *slog.Logger
 	cache   codeCache
 	conc    concurrency
+	events  eventQueue
 
 	ctx    context.Context // background work; ends at Close
 	cancel context.CancelFunc
@@ -376,7 +377,9 @@ func (s *Service) watch() error {
 				if strings.HasPrefix(key, "v.") {
 					if deleted {
 						name := key[2:]
-						s.evict(name[:strings.LastIndexByte(name, '.')])
+						if i := strings.LastIndexByte(name, '.'); i >= 0 {
+							s.evict(name[:i])
+						}
 					}
 					continue
 				}

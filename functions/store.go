@@ -104,10 +104,10 @@ func (st *store) keys(ctx context.Context, prefix string) ([]string, error) {
 	return out, nil
 }
 
+// putCode stores a package, re-putting one already stored so that its
+// ModTime is fresh: gcCode spares packages younger than codeGCGrace, which
+// closes the race with a version that references it concurrently.
 func (st *store) putCode(ctx context.Context, hexSum string, data []byte) error {
-	if _, err := st.obj.GetInfo(ctx, hexSum); err == nil {
-		return nil
-	}
 	if _, err := st.obj.PutBytes(ctx, hexSum, data); err != nil {
 		return fmt.Errorf("functions: store code: %w", err)
 	}
