@@ -7,8 +7,14 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrNoCapacity is wrapped by the error of an invocation that got no free
+// instance or process before its context ended (the registry answers
+// TooManyRequestsException).
+var ErrNoCapacity = errors.New("engine: no free instance before the deadline")
 
 // Function is one immutable version of a function: its code and the
 // configuration a runtime needs to run it.

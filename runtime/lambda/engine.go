@@ -65,9 +65,12 @@ func (c Config) withDefaults() Config {
 type Engine struct {
 	cfg Config
 
-	mu     sync.RWMutex
-	pools  map[poolKey]*pool
-	closed bool
+	mu    sync.RWMutex
+	pools map[poolKey]*pool
+	// evicted holds evicted pools until their busy processes are gone,
+	// so that Close kills those too.
+	evicted map[*pool]struct{}
+	closed  bool
 }
 
 var _ engine.Engine = (*Engine)(nil)
@@ -75,7 +78,7 @@ var _ engine.Engine = (*Engine)(nil)
 // New returns an engine; processes start on first use.
 func New(cfg Config) (*Engine, error) {
 	cfg = cfg.withDefaults()
-	return &Engine{cfg: cfg, pools: make(map[poolKey]*pool)}, nil
+	return &Engine{cfg: cfg, pools: make(map[poolKey]*pool), evicted: make(map[*pool]struct{})}, nil
 }
 
 // Validate checks that fn.CodeDir holds an executable bootstrap.
@@ -126,6 +129,7 @@ func (e *Engine) pool(fn *engine.Function) (*pool, error) {
 	}
 	if pl, ok = e.pools[k]; !ok {
 		pl = newPool(fn, &e.cfg)
+		pl.emptied = func() { e.forget(pl) }
 		e.pools[k] = pl
 	}
 	return pl, nil
@@ -140,20 +144,37 @@ func (e *Engine) Evict(name string) {
 		if k.name == name {
 			gone = append(gone, pl)
 			delete(e.pools, k)
+			e.evicted[pl] = struct{}{}
 		}
 	}
 	e.mu.Unlock()
 	for _, pl := range gone {
-		pl.evict()
+		if pl.evict() {
+			e.forget(pl)
+		}
 	}
+}
+
+// forget drops an evicted pool that has no process left.
+func (e *Engine) forget(pl *pool) {
+	e.mu.Lock()
+	delete(e.evicted, pl)
+	e.mu.Unlock()
 }
 
 // Close kills every process and waits until they are reaped (or ctx ends).
 func (e *Engine) Close(ctx context.Context) error {
 	e.mu.Lock()
 	e.closed = true
-	pools := e.pools
+	pools := make([]*pool, 0, len(e.pools)+len(e.evicted))
+	for _, pl := range e.pools {
+		pools = append(pools, pl)
+	}
+	for pl := range e.evicted {
+		pools = append(pools, pl)
+	}
 	e.pools = make(map[poolKey]*pool)
+	e.evicted = make(map[*pool]struct{})
 	e.mu.Unlock()
 	for _, pl := range pools {
 		pl.close(ctx)

@@ -65,10 +65,25 @@ func (p *process) readLocked(fd uintptr) (n int, again bool, err error) {
 	}
 	chunk := p.buf[:n]
 	if p.logTo != nil {
-		p.logTo.logs = append(p.logTo.logs, chunk...)
+		p.logTo.logs = appendTail(p.logTo.logs, chunk)
 	}
 	p.logLinesLocked(chunk)
 	return n, false, nil
+}
+
+// maxLogBytes caps the output captured per invocation, as the wasm
+// engine's; past it the oldest output is dropped, the most recent kept.
+const maxLogBytes = 1 << 20
+
+// appendTail appends chunk to logs and keeps the last maxLogBytes.
+func appendTail(logs, chunk []byte) []byte {
+	if len(chunk) >= maxLogBytes {
+		return append(logs[:0], chunk[len(chunk)-maxLogBytes:]...)
+	}
+	if over := len(logs) + len(chunk) - maxLogBytes; over > 0 {
+		logs = logs[:copy(logs, logs[over:])]
+	}
+	return append(logs, chunk...)
 }
 
 // logLinesLocked sends complete lines to slog.

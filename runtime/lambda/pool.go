@@ -3,6 +3,7 @@ package lambda
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 
@@ -24,6 +25,8 @@ type pool struct {
 	cfg *Config
 	log *slog.Logger
 	sem chan struct{}
+	// emptied is called when the pool, closed, has no process left.
+	emptied func()
 
 	mu     sync.Mutex
 	idle   []*process // most recently used last
@@ -52,7 +55,7 @@ func (pl *pool) acquire(ctx context.Context) error {
 	case pl.sem <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Errorf("lambda: %s: %w: %w", pl.fn.Name, engine.ErrNoCapacity, ctx.Err())
 	}
 }
 
@@ -102,21 +105,31 @@ func (pl *pool) start(first *call) (*process, error) {
 // killed when the pool is gone.
 func (pl *pool) put(p *process) {
 	pl.mu.Lock()
-	defer pl.mu.Unlock()
 	if pl.closed || !p.alive() {
 		p.kill()
-		delete(pl.all, p)
+		pl.removeLocked(p)
 		return
 	}
 	pl.idle = append(pl.idle, p)
+	pl.mu.Unlock()
 }
 
 // discard kills a process that must not serve again.
 func (pl *pool) discard(p *process) {
 	p.kill()
 	pl.mu.Lock()
+	pl.removeLocked(p)
+}
+
+// removeLocked forgets p and unlocks pl.mu; the last process of a closed
+// pool calls emptied.
+func (pl *pool) removeLocked(p *process) {
 	delete(pl.all, p)
+	empty := pl.closed && len(pl.all) == 0
 	pl.mu.Unlock()
+	if empty && pl.emptied != nil {
+		pl.emptied()
+	}
 }
 
 // close kills every process and waits until they are reaped.
@@ -142,8 +155,8 @@ func (pl *pool) close(ctx context.Context) {
 }
 
 // evict stops the pool: idle processes are killed now, busy ones when
-// their invocation ends.
-func (pl *pool) evict() {
+// their invocation ends. It reports whether no process is left.
+func (pl *pool) evict() (empty bool) {
 	pl.mu.Lock()
 	pl.closed = true
 	idle := pl.idle
@@ -151,8 +164,10 @@ func (pl *pool) evict() {
 	for _, p := range idle {
 		delete(pl.all, p)
 	}
+	empty = len(pl.all) == 0
 	pl.mu.Unlock()
 	for _, p := range idle {
 		p.kill()
 	}
+	return empty
 }

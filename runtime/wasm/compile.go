@@ -27,6 +27,9 @@ type compiled struct {
 	mod   wazero.CompiledModule
 	err   error
 	rt    wazero.Runtime
+	// refs counts the pools and Validate calls using mod, under
+	// Engine.mu; dropUnusedCompiled closes mod only at 0.
+	refs int
 }
 
 var errClosed = errors.New("wasm: engine closed")
@@ -86,6 +89,7 @@ func (e *Engine) compile(ctx context.Context, fn *engine.Function) (*compiled, e
 		c = &compiled{ready: make(chan struct{}), rt: r}
 		e.compiled[key] = c
 	}
+	c.refs++ // the caller's, released by unref unless an error is returned
 	e.mu.Unlock()
 	if first {
 		c.mod, c.err = c.rt.CompileModule(context.WithoutCancel(ctx), fn.Code)
@@ -106,9 +110,21 @@ func (e *Engine) compile(ctx context.Context, fn *engine.Function) (*compiled, e
 	select {
 	case <-c.ready:
 	case <-ctx.Done():
+		e.unref(c)
 		return nil, ctx.Err()
 	}
-	return c, c.err
+	if c.err != nil {
+		e.unref(c)
+		return nil, c.err
+	}
+	return c, nil
+}
+
+// unref gives back a reference compile returned.
+func (e *Engine) unref(c *compiled) {
+	e.mu.Lock()
+	c.refs--
+	e.mu.Unlock()
 }
 
 // abiExports are the functions ABI v1 requires, with their signatures.
@@ -162,20 +178,14 @@ func signature(params, results []api.ValueType) string {
 	return name(params) + " -> " + name(results)
 }
 
-// dropUnusedCompiled closes compiled modules no pool uses any more.
+// dropUnusedCompiled closes compiled modules nothing references any more.
 func (e *Engine) dropUnusedCompiled() {
 	e.mu.Lock()
-	used := map[*compiled]bool{}
-	for _, ps := range e.pools {
-		for _, p := range ps {
-			used[p.c] = true
-		}
-	}
 	var drop []*compiled
 	for k, c := range e.compiled {
 		select {
 		case <-c.ready:
-			if !used[c] && c.err == nil {
+			if c.refs == 0 && c.err == nil {
 				drop = append(drop, c)
 				delete(e.compiled, k)
 			}

@@ -23,6 +23,7 @@ func (e *Engine) Validate(ctx context.Context, fn *engine.Function) error {
 	if err != nil {
 		return err
 	}
+	defer e.unref(c)
 	inst, err := newInstance(ctx, c, moduleConfig(fn))
 	if err != nil {
 		return err
@@ -109,13 +110,16 @@ func (f *failure) body(requestID string) []byte {
 func (e *Engine) run(ctx context.Context, fn *engine.Function, deadline time.Time, kind uint32, n int,
 	fill func([]byte), read func(status byte, body []byte) error,
 ) (readErr error, logs []byte, fail *failure, err error) {
-	p, err := e.pool(ctx, fn)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	inst, err := p.acquire(ctx)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("wasm: %s: %w", fn.Name, err)
+	var p *pool
+	var inst *instance
+	for inst == nil {
+		if p, err = e.pool(ctx, fn); err != nil {
+			return nil, nil, nil, err
+		}
+		// An evicted pool makes no instances: take a fresh pool then.
+		if inst, err = p.acquire(ctx); err != nil && !errors.Is(err, errPoolClosed) {
+			return nil, nil, nil, fmt.Errorf("wasm: %s: %w", fn.Name, err)
+		}
 	}
 	d := time.Now().Add(p.timeout)
 	if !deadline.IsZero() && deadline.Before(d) {

@@ -2,6 +2,8 @@ package wasm
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -19,7 +21,8 @@ type poolKey struct {
 // pool holds the instances of one function version: at most cap(sem)
 // calls run at once, each on its own instance.
 type pool struct {
-	c       *compiled
+	e       *Engine
+	c       *compiled // referenced until closed with no instance being made
 	cfg     wazero.ModuleConfig
 	timeout time.Duration
 	// highWater: an instance whose memory grew past it is not reused, so
@@ -27,10 +30,14 @@ type pool struct {
 	highWater uint32
 	sem       chan struct{}
 
-	mu     sync.Mutex
-	idle   []*instance
-	closed bool
+	mu       sync.Mutex
+	idle     []*instance
+	closed   bool
+	creating int // instances being made from c
 }
+
+// errPoolClosed: the pool was evicted; the caller takes a fresh one.
+var errPoolClosed = errors.New("wasm: pool closed")
 
 // pool returns fn's pool, compiling fn's code on first use.
 func (e *Engine) pool(ctx context.Context, fn *engine.Function) (*pool, error) {
@@ -52,9 +59,11 @@ func (e *Engine) pool(ctx context.Context, fn *engine.Function) (*pool, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
+		c.refs--
 		return nil, errClosed
 	}
 	if p := e.pools[fn.Name][key]; p != nil {
+		c.refs--
 		return p, nil
 	}
 	n := fn.Concurrency
@@ -62,7 +71,7 @@ func (e *Engine) pool(ctx context.Context, fn *engine.Function) (*pool, error) {
 		n = e.cfg.MaxInstances
 	}
 	p = &pool{
-		c: c, cfg: moduleConfig(fn), timeout: timeout,
+		e: e, c: c, cfg: moduleConfig(fn), timeout: timeout,
 		highWater: key.pages / 4 * 3 * 65536,
 		sem:       make(chan struct{}, n),
 	}
@@ -78,17 +87,30 @@ func (p *pool) acquire(ctx context.Context) (*instance, error) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("%w: %w", engine.ErrNoCapacity, ctx.Err())
 	}
 	p.mu.Lock()
-	if n := len(p.idle); n > 0 && !p.closed {
+	if p.closed {
+		p.mu.Unlock()
+		<-p.sem
+		return nil, errPoolClosed
+	}
+	if n := len(p.idle); n > 0 {
 		inst := p.idle[n-1]
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
 		return inst, nil
 	}
+	p.creating++
 	p.mu.Unlock()
 	inst, err := newInstance(ctx, p.c, p.cfg)
+	p.mu.Lock()
+	p.creating--
+	last := p.closed && p.creating == 0
+	p.mu.Unlock()
+	if last {
+		p.e.unref(p.c)
+	}
 	if err != nil {
 		<-p.sem
 		return nil, err
@@ -113,13 +135,23 @@ func (p *pool) release(inst *instance, reusable bool) {
 	<-p.sem
 }
 
+// close closes the idle instances; the compiled module is released once
+// no instance is being made from it.
 func (p *pool) close() {
 	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
 	p.closed = true
 	idle := p.idle
 	p.idle = nil
+	last := p.creating == 0
 	p.mu.Unlock()
 	for _, inst := range idle {
 		inst.close()
+	}
+	if last {
+		p.e.unref(p.c)
 	}
 }
