@@ -2,8 +2,6 @@ package functions
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/uuid"
 	"github.com/kinesin/kinesin/router"
 	"github.com/kinesin/kinesin/runtime/engine"
 )
@@ -334,14 +333,7 @@ func (s *Service) route(prefix, method string, segs []string) opFunc {
 
 // newRevisionID is a random UUID, the form of Lambda's RevisionId and
 // request ids.
-func newRevisionID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func newRevisionID() string { return uuid.New() }
 
 // lambdaTime formats a time as Lambda's LastModified.
 func lambdaTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000+0000") }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kinesin/kinesin/internal/uuid"
 	"github.com/kinesin/kinesin/runtime/engine"
 )
 
@@ -189,20 +190,4 @@ func randomHex(n int) string {
 }
 
 // newRequestID is a random UUID v4, as Lambda's request ids.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
-}
+func newRequestID() string { return uuid.New() }
