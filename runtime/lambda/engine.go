@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -104,11 +105,20 @@ func (e *Engine) Validate(_ context.Context, fn *engine.Function) error {
 
 // Invoke runs one invocation on a warm or new process of fn.
 func (e *Engine) Invoke(ctx context.Context, fn *engine.Function, inv engine.Invocation) (engine.Result, error) {
-	pl, err := e.pool(fn)
-	if err != nil {
-		return engine.Result{}, err
+	if inv.RequestID == "" { // one id across the pools it may try
+		inv.RequestID = newRequestID()
 	}
-	return pl.invoke(ctx, inv)
+	for {
+		pl, err := e.pool(fn)
+		if err != nil {
+			return engine.Result{}, err
+		}
+		// An evicted pool starts no process: take a fresh pool then.
+		res, err := pl.invoke(ctx, inv)
+		if !errors.Is(err, errPoolClosed) {
+			return res, err
+		}
+	}
 }
 
 func (e *Engine) pool(fn *engine.Function) (*pool, error) {

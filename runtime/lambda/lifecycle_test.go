@@ -2,6 +2,7 @@ package lambda_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -84,5 +85,65 @@ func TestNoCapacity(t *testing.T) {
 	_, err := e.Invoke(ctx, fn, engine.Invocation{Payload: []byte(`{}`)})
 	if !errors.Is(err, engine.ErrNoCapacity) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want ErrNoCapacity", err)
+	}
+}
+
+// An invocation waiting for a process of a pool that Evict closes moves
+// to a fresh pool once the busy process lets its slot go, instead of
+// failing as if the engine were closed.
+func TestEvictWhileWaiting(t *testing.T) {
+	e := newEngine(t)
+	fn := function("queued")
+	fn.Concurrency = 1
+	type outcome struct {
+		res engine.Result
+		err error
+	}
+	run := func(payload string) <-chan outcome {
+		ch := make(chan outcome, 1)
+		go func() {
+			res, err := e.Invoke(context.Background(), fn, engine.Invocation{Payload: []byte(payload)})
+			ch <- outcome{res, err}
+		}()
+		return ch
+	}
+	first := run(`{"who":true,"sleepMs":1000}`)
+	checkFor(t, 5*time.Second, func() error { // its process holds the only slot
+		if n := len(children()); n != 1 {
+			return fmt.Errorf("%d children", n)
+		}
+		return nil
+	})
+	second := run(`{"who":true}`)
+	checkFor(t, 5*time.Second, func() error {
+		if n := lambda.Waiting(e, fn.Name); n != 1 {
+			return fmt.Errorf("%d invocations waiting", n)
+		}
+		return nil
+	})
+	e.Evict(fn.Name)
+
+	var w1, w2 who
+	for _, c := range []struct {
+		ch <-chan outcome
+		w  *who
+	}{{first, &w1}, {second, &w2}} {
+		select {
+		case o := <-c.ch:
+			if o.err != nil {
+				t.Fatalf("invoke: %v", o.err)
+			}
+			if o.res.FunctionError != "" || json.Unmarshal(o.res.Payload, c.w) != nil {
+				t.Fatalf("who: %s %s", o.res.FunctionError, o.res.Payload)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("invocation did not end")
+		}
+	}
+	if w2.Pid == w1.Pid {
+		t.Errorf("the queued invocation ran on the evicted process %d", w1.Pid)
+	}
+	if w2.StartNs < w1.EndNs {
+		t.Errorf("the queued invocation started before the busy one ended: a second process ran at Concurrency 1")
 	}
 }

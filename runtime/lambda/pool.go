@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kinesin/kinesin/runtime/engine"
 )
@@ -25,6 +26,8 @@ type pool struct {
 	cfg *Config
 	log *slog.Logger
 	sem chan struct{}
+	// waiting counts the invocations waiting for a slot.
+	waiting atomic.Int32
 	// emptied is called when the pool, closed, has no process left.
 	emptied func()
 
@@ -35,6 +38,11 @@ type pool struct {
 }
 
 var errClosed = errors.New("lambda: engine closed")
+
+// errPoolClosed: the pool was evicted (or the engine closed) while the
+// invocation waited for it; Engine.Invoke takes a fresh pool then, which
+// fails with errClosed only when the engine itself is closed.
+var errPoolClosed = errors.New("lambda: pool closed")
 
 func newPool(fn *engine.Function, cfg *Config) *pool {
 	n := fn.Concurrency
@@ -54,6 +62,13 @@ func (pl *pool) acquire(ctx context.Context) error {
 	select {
 	case pl.sem <- struct{}{}:
 		return nil
+	default:
+	}
+	pl.waiting.Add(1)
+	defer pl.waiting.Add(-1)
+	select {
+	case pl.sem <- struct{}{}:
+		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("lambda: %s: %w: %w", pl.fn.Name, engine.ErrNoCapacity, ctx.Err())
 	}
@@ -66,7 +81,7 @@ func (pl *pool) takeIdle() (*process, error) {
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	if pl.closed {
-		return nil, errClosed
+		return nil, errPoolClosed
 	}
 	for len(pl.idle) > 0 {
 		p := pl.idle[len(pl.idle)-1]
@@ -84,7 +99,7 @@ func (pl *pool) start(first *call) (*process, error) {
 	pl.mu.Lock()
 	if pl.closed {
 		pl.mu.Unlock()
-		return nil, errClosed
+		return nil, errPoolClosed
 	}
 	pl.mu.Unlock()
 	p, err := pl.startProcess(first)
@@ -95,7 +110,7 @@ func (pl *pool) start(first *call) (*process, error) {
 	defer pl.mu.Unlock()
 	if pl.closed {
 		p.kill()
-		return nil, errClosed
+		return nil, errPoolClosed
 	}
 	pl.all[p] = struct{}{}
 	return p, nil
