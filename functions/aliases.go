@@ -152,12 +152,7 @@ func (s *Service) getAlias(c *call, name string, rest []string) (result, error) 
 
 func (s *Service) updateAlias(c *call, name string, rest []string) (result, error) {
 	var in aliasInput
-	if err := c.decode(&in); err != nil {
-		return result{}, err
-	}
-	var v awserr.Violations
-	in.check(&v)
-	if err := validationErr(&v); err != nil {
+	if err := c.decodeChecked(&in); err != nil {
 		return result{}, err
 	}
 	r, err := s.parseRef(name, "")

@@ -581,12 +581,7 @@ func (s *Service) checkUpdatable(rec *funcRecord, revisionID string) error {
 
 func (s *Service) updateFunctionConfiguration(c *call, name string, _ []string) (result, error) {
 	var in configInput
-	if err := c.decode(&in); err != nil {
-		return result{}, err
-	}
-	var v awserr.Violations
-	in.check(&v)
-	if err := validationErr(&v); err != nil {
+	if err := c.decodeChecked(&in); err != nil {
 		return result{}, err
 	}
 	r, err := s.parseRef(name, "")

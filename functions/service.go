@@ -195,6 +195,17 @@ type call struct {
 	query url.Values
 }
 
+// decodeChecked decodes a request body and runs its constraint checks,
+// answering ValidationException with every violation.
+func (c *call) decodeChecked(in interface{ check(*awserr.Violations) }) error {
+	if err := c.decode(in); err != nil {
+		return err
+	}
+	var v awserr.Violations
+	in.check(&v)
+	return validationErr(&v)
+}
+
 func (c *call) decode(v any) error {
 	if len(c.r.Body) == 0 {
 		return nil
