@@ -82,3 +82,7 @@ func errorResponse(err error) *router.Response {
 	}
 	return &router.Response{Status: e.Status, Header: h, Body: b}
 }
+
+// ErrorResponse renders err as Lambda does, for the other services that
+// serve Lambda's API (event source mappings).
+func ErrorResponse(err error) *router.Response { return errorResponse(err) }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kinesin/kinesin/internal/natstest"
 	"io"
 	"log/slog"
 	"os"
@@ -19,8 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
-	natsserver "github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kinesin/kinesin/functions"
@@ -100,21 +99,7 @@ func startStack(t *testing.T, opts ...func(*functions.Config)) *stack {
 // startStackWith is startStack with a lambda engine configured by lcfg.
 func startStackWith(t *testing.T, lcfg lambdaengine.Config, opts ...func(*functions.Config)) *stack {
 	t.Helper()
-	nopts := &natsserver.Options{JetStream: true, StoreDir: t.TempDir(), NoSigs: true, MaxPayload: 8 << 20, Port: -1, Host: "127.0.0.1", DontListen: true}
-	ns, err := natsserver.NewServer(nopts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close(); ns.Shutdown() })
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(natstest.Conn(t))
 	if err != nil {
 		t.Fatal(err)
 	}

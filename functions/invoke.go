@@ -43,18 +43,25 @@ var InvalidRequestContent = awserr.Kind{Code: "InvalidRequestContentException", 
 func (s *Service) Resolve(name, qualifier string) (*engine.Function, engine.Engine, error) {
 	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 	defer cancel()
+	fn, eng, _, err := s.resolve(ctx, name, qualifier)
+	return fn, eng, err
+}
+
+// resolve is Resolve, also returning the function's reserved concurrency.
+func (s *Service) resolve(ctx context.Context, name, qualifier string) (*engine.Function, engine.Engine, *int, error) {
 	r, err := s.parseRef(name, qualifier)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cfg, rec, err := s.loadConfigRouted(ctx, r, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := checkRunnable(cfg); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return s.function(ctx, cfg, rec)
+	fn, eng, err := s.function(ctx, cfg, rec)
+	return fn, eng, rec.Reserved, err
 }
 
 func checkRunnable(cfg *FunctionConfiguration) error {

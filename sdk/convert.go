@@ -96,6 +96,7 @@ func (h *handler) runBatch(ctx context.Context, b *Batch) error {
 	case h.window != nil:
 		ev := events.KinesisTimeWindowEvent{KinesisEvent: kinesisEvent(b)}
 		ev.ShardID, ev.EventSourceARN = b.Context.ShardID, b.Context.StreamARN
+		ev.IsFinalInvokeForWindow, ev.IsWindowTerminatedEarly = b.Context.FinalInvokeForWindow, b.Context.WindowTerminatedEarly
 		if w := b.Context.Window; w != nil {
 			ev.Window = events.Window{Start: events.RFC3339EpochTime{Time: w.Start}, End: events.RFC3339EpochTime{Time: w.End}}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kinesin/kinesin/internal/clock"
 	"io"
 	"strconv"
 	"strings"
@@ -304,8 +305,8 @@ func (t *tailer) follow(ctx context.Context, id string, pos startPos) error {
 			}
 			continue
 		case errors.As(err, &throttled):
-			if err := pause(ctx, backoff); err != nil {
-				return err
+			if !clock.Sleep(ctx, backoff) {
+				return ctx.Err()
 			}
 			backoff = min(2*backoff, 5*time.Second)
 			continue
@@ -326,23 +327,12 @@ func (t *tailer) follow(ctx context.Context, id string, pos startPos) error {
 		// Caught up (or a run of empty pages from a server that keeps
 		// saying it is behind): wait before asking again.
 		if it != nil && len(out.Records) == 0 && (aws.ToInt64(out.MillisBehindLatest) == 0 || empty >= 3) {
-			if err := pause(ctx, t.pollIdle); err != nil {
-				return err
+			if !clock.Sleep(ctx, t.pollIdle) {
+				return ctx.Err()
 			}
 		}
 	}
 	return nil
-}
-
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // textEmitter prints "SHARD SEQ KEY DATA" lines; several shards' readers

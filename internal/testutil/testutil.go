@@ -21,7 +21,7 @@ func Start(t testing.TB, cfg server.Config) *server.Server {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
-	if cfg.DataDir == "" && cfg.NATSURL == "" {
+	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
 	if cfg.Logger == nil {

@@ -488,3 +488,21 @@ func (s *Service) recordsOut(st *shardstore.Stream, shard int, recs []shardstore
 	}
 	return out
 }
+
+// PutRecord stores one record in the stream with ARN streamARN for another
+// kinesin component (an event source mapping's on-failure destination),
+// with the checks a PutRecord request gets; errors are Kinesis API errors.
+func (s *Service) PutRecord(ctx context.Context, streamARN, partitionKey string, data []byte) (shardID, seq string, err error) {
+	st, err := s.readableStream(streamRef{StreamARN: &streamARN})
+	if err != nil {
+		return "", "", err
+	}
+	if e := s.checkRecordSize(st, partitionKey, data); e != nil {
+		return "", "", e
+	}
+	res := s.put(ctx, st, []entry{{key: partitionKey, data: data, hash: shardstore.HashPartitionKey(partitionKey)}})[0]
+	if res.err != nil {
+		return "", "", res.err
+	}
+	return shardstore.ShardID(res.shard), res.seq, nil
+}

@@ -158,12 +158,13 @@ func (s *Store) Read(ctx context.Context, st *Stream, index int, from Position, 
 		res.Next = from
 	}
 	bytes := 0
+	name := jsName(st, index)
 	for len(res.Records) < maxRecords && bytes < maxBytes {
-		req := msgReq{Seq: from.Msg, Batch: 64, MaxBytes: maxBytes - bytes + 1024}
+		req := msgReq{Seq: from.Msg, Batch: s.messagesFor(name, maxRecords-len(res.Records)), MaxBytes: maxBytes - bytes + 1024}
 		if sh.Sealed {
 			req.UpToSeq = sh.EndMsg
 		}
-		msgs, pending, err := s.directGet(ctx, jsName(st, index), req)
+		msgs, pending, err := s.directGet(ctx, name, req)
 		if errors.Is(err, errStreamGone) {
 			res.CaughtUp, res.End = true, sh.Sealed
 			return res, nil
@@ -172,6 +173,7 @@ func (s *Store) Read(ctx context.Context, st *Stream, index int, from Position, 
 			return res, err
 		}
 		var full bool
+		counted := 0
 		for _, m := range msgs {
 			if m.seq != from.Msg {
 				from = Position{Msg: m.seq}
@@ -180,6 +182,7 @@ func (s *Store) Read(ctx context.Context, st *Stream, index int, from Position, 
 			if err != nil {
 				return res, fmt.Errorf("shardstore: %s message %d: %w", ShardID(index), m.seq, err)
 			}
+			counted += len(recs)
 			for i := int(from.Index); i < len(recs); i++ {
 				if len(res.Records) >= maxRecords || (bytes >= maxBytes && len(res.Records) > 0) {
 					full = true
@@ -195,6 +198,9 @@ func (s *Store) Read(ctx context.Context, st *Stream, index int, from Position, 
 			from = Position{Msg: m.seq + 1}
 		}
 		res.Next = from
+		if len(msgs) > 0 {
+			s.perMsg.Store(name, float64(counted)/float64(len(msgs)))
+		}
 		if full {
 			break
 		}
@@ -207,6 +213,17 @@ func (s *Store) Read(ctx context.Context, st *Stream, index int, from Position, 
 		res.End, res.CaughtUp = true, true
 	}
 	return res, nil
+}
+
+// messagesFor is how many messages to ask for to get about n records: the
+// records a message held on average last time, one more for a message
+// partly read already, at most 64.
+func (s *Store) messagesFor(name string, n int) int {
+	per := 1.0
+	if v, ok := s.perMsg.Load(name); ok {
+		per = max(v.(float64), 1)
+	}
+	return min(int(float64(n)/per)+2, 64)
 }
 
 // Tip is the position after the last record stored in a shard (LATEST).

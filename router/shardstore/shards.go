@@ -35,7 +35,7 @@ func (s *Store) shardConfig(st *Stream, index int, subject string) jetstream.Str
 	if s.opts.Memory {
 		storage = jetstream.MemoryStorage
 	}
-	maxAge := time.Duration(st.RetentionHours) * s.opts.RetentionUnit
+	maxAge := s.Retention(st)
 	return jetstream.StreamConfig{
 		Name:        jsName(st, index),
 		Description: fmt.Sprintf("kinesin stream %s %s", st.Name, ShardID(index)),
@@ -101,6 +101,11 @@ func (s *Store) SealShard(ctx context.Context, st *Stream, index int) (endMsg ui
 		return last, 0, err
 	}
 	return last, uint32(n - 1), nil
+}
+
+// Retention is how long the stream keeps records.
+func (s *Store) Retention(st *Stream) time.Duration {
+	return time.Duration(st.RetentionHours) * s.opts.RetentionUnit
 }
 
 // SetRetention changes how long every shard of st keeps records.

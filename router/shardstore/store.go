@@ -55,6 +55,10 @@ type Store struct {
 	changed chan struct{}      // closed and replaced on every metadata change
 
 	handles sync.Map // JetStream stream name → jetstream.Stream
+	// perMsg is, per JetStream stream, how many records its last messages
+	// held on average (float64): Read asks for about as many messages as
+	// the records it wants, not more.
+	perMsg sync.Map
 
 	stop    context.CancelFunc
 	done    chan struct{}

@@ -3,36 +3,15 @@ package shardstore
 import (
 	"context"
 	"fmt"
+	"github.com/kinesin/kinesin/internal/natstest"
 	"testing"
-	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 )
 
-// startNATS runs an embedded JetStream server for store tests.
 func startNATS(tb testing.TB, listen bool) (*natsserver.Server, *nats.Conn) {
-	tb.Helper()
-	opts := &natsserver.Options{JetStream: true, StoreDir: tb.TempDir(), NoSigs: true, MaxPayload: 8 << 20, Port: -1, Host: "127.0.0.1", DontListen: !listen}
-	ns, err := natsserver.NewServer(opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		tb.Fatal("nats not ready")
-	}
-	var nc *nats.Conn
-	if listen {
-		nc, err = nats.Connect(ns.ClientURL())
-	} else {
-		nc, err = nats.Connect("", nats.InProcessServer(ns))
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { nc.Close(); ns.Shutdown() })
-	return ns, nc
+	return natstest.Start(tb, listen)
 }
 
 func BenchmarkAppend(b *testing.B) {

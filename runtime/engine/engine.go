@@ -84,6 +84,12 @@ type BatchContext struct {
 	Deadline     time.Time
 	Window       *Window
 	State        []byte // tumbling-window state carried between calls
+	// FinalInvokeForWindow marks the last call of a window, carrying its
+	// final state; WindowTerminatedEarly marks a window cut short because
+	// its state grew past the 1 MB cap (the next call starts the same
+	// window with fresh state).
+	FinalInvokeForWindow  bool
+	WindowTerminatedEarly bool
 }
 
 // Batch is what a trigger or a Firehose transform hands a function.

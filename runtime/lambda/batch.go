@@ -89,10 +89,12 @@ func kinesisEvent(fn *engine.Function, b engine.Batch) ([]byte, error) {
 	return json.Marshal(events.KinesisTimeWindowEvent{
 		KinesisEvent: ev,
 		TimeWindowProperties: events.TimeWindowProperties{
-			Window:         events.Window{Start: events.RFC3339EpochTime{Time: w.Start}, End: events.RFC3339EpochTime{Time: w.End}},
-			State:          state,
-			ShardID:        b.Context.ShardID,
-			EventSourceARN: b.Context.StreamARN,
+			Window:                  events.Window{Start: events.RFC3339EpochTime{Time: w.Start}, End: events.RFC3339EpochTime{Time: w.End}},
+			State:                   state,
+			ShardID:                 b.Context.ShardID,
+			EventSourceARN:          b.Context.StreamARN,
+			IsFinalInvokeForWindow:  b.Context.FinalInvokeForWindow,
+			IsWindowTerminatedEarly: b.Context.WindowTerminatedEarly,
 		},
 	})
 }

@@ -3,11 +3,6 @@ package durability
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -20,47 +15,6 @@ import (
 	"github.com/kinesin/kinesin/internal/testutil"
 )
 
-// buildKinesin compiles the binary once for the test.
-func buildKinesin(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "kinesin")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/kinesin/kinesin/cmd/kinesin")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// serve starts `kinesin serve` and waits until /health answers.
-func serve(t *testing.T, bin, addr, dir string, args ...string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", addr, "--data-dir", dir}, args...)...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	testutil.Eventually(t, 60*time.Second, "kinesin /health", func() bool {
-		resp, err := http.Get("http://" + addr + "/health")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
-	return cmd
-}
-
 // TestKill9LosesNoAcknowledgedRecord kills the server with SIGKILL while
 // writers are putting records, restarts it on the same data dir, and
 // checks that every record the server acknowledged is there.
@@ -68,10 +22,10 @@ func TestKill9LosesNoAcknowledgedRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the binary")
 	}
-	bin := buildKinesin(t)
+	bin := testutil.BuildKinesin(t)
 	dir := t.TempDir()
-	addr := freeAddr(t)
-	cmd := serve(t, bin, addr, dir, "--sync", "always")
+	addr := testutil.FreeAddr(t)
+	cmd := testutil.Serve(t, bin, addr, "--data-dir", dir, "--sync", "always")
 	c := testutil.Kinesis("http://" + addr)
 	testutil.CreateStream(t, c, "durable", 3)
 
@@ -114,7 +68,7 @@ func TestKill9LosesNoAcknowledgedRecord(t *testing.T) {
 	cancel()
 	wg.Wait()
 
-	serve(t, bin, addr, dir, "--sync", "always")
+	testutil.Serve(t, bin, addr, "--data-dir", dir, "--sync", "always")
 	testutil.WaitActive(t, c, "durable")
 	found := map[string]string{}
 	for i := range 3 {

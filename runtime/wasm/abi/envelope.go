@@ -36,6 +36,24 @@ func fromMillis(ms int64) time.Time {
 	return time.UnixMilli(ms)
 }
 
+// Window flag bits of the envelope.
+const (
+	flagWindow = 1 << iota // a window follows
+	flagFinal              // isFinalInvokeForWindow
+	flagEarly              // isWindowTerminatedEarly
+)
+
+func windowFlags(c *engine.BatchContext) byte {
+	f := byte(flagWindow)
+	if c.FinalInvokeForWindow {
+		f |= flagFinal
+	}
+	if c.WindowTerminatedEarly {
+		f |= flagEarly
+	}
+	return f
+}
+
 // AppendEnvelope appends b's envelope to dst. With cap(dst)-len(dst) ≥
 // EnvelopeSize(b) it writes in place (the host encodes straight into guest
 // memory).
@@ -48,7 +66,7 @@ func AppendEnvelope(dst []byte, b *engine.Batch) []byte {
 	dst = appendU32(dst, uint32(c.Attempt))
 	dst = appendI64(dst, millis(c.Deadline))
 	if c.Window != nil {
-		dst = append(dst, 1)
+		dst = append(dst, windowFlags(c))
 		dst = appendI64(dst, millis(c.Window.Start))
 		dst = appendI64(dst, millis(c.Window.End))
 	} else {
@@ -95,12 +113,13 @@ func DecodeEnvelope(src []byte, b *engine.Batch) error {
 	c.StreamARN = str("streamArn")
 	c.Attempt = int(r.u32("attempt"))
 	c.Deadline = fromMillis(r.i64("deadline"))
-	c.Window = nil
-	if w := r.u8("hasWindow"); w == 1 {
+	c.Window, c.FinalInvokeForWindow, c.WindowTerminatedEarly = nil, false, false
+	if w := r.u8("window flags"); w&flagWindow != 0 && w&^(flagWindow|flagFinal|flagEarly) == 0 {
 		start, end := r.i64("windowStart"), r.i64("windowEnd")
 		c.Window = &engine.Window{Start: fromMillis(start), End: fromMillis(end)}
+		c.FinalInvokeForWindow, c.WindowTerminatedEarly = w&flagFinal != 0, w&flagEarly != 0
 	} else if w != 0 {
-		r.fail("hasWindow")
+		r.fail("window flags")
 	}
 	c.State = r.bytes("state")
 	if len(c.State) == 0 {
