@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,7 @@ func newServeCmd() *cobra.Command {
 		cfg       server.Config
 		logLevel  string
 		logFormat string
+		runner    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -60,6 +62,7 @@ from starting.`,
 				return err
 			}
 			cfg.Logger = logger
+			cfg.NoMappingRunner = !runner
 			err = server.Run(cmd.Context(), cfg)
 			if errors.Is(err, context.Canceled) && cmd.Context().Err() != nil {
 				return nil // interrupted while starting
@@ -80,6 +83,8 @@ from starting.`,
 	f.BoolVar(&cfg.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a generated self-signed certificate (clients need --insecure)")
 	f.StringVar(&cfg.ShardLimits, "shard-limits", "off", "aws: enforce AWS's per-shard throughput limits; off: no limits")
 	f.BoolVar(&cfg.WasmUninterruptible, "wasm-uninterruptible", false, "run WebAssembly functions without timeout checks: about 10× faster guest code, but a function that never returns is not stopped (trusted code only)")
+	f.BoolVar(&runner, "mapping-runner", true, "run event source mapping shards in this process (false: serve the API only and leave the shards to other processes on the same NATS)")
+	f.DurationVar(&cfg.LeaseTTL, "lease-ttl", 10*time.Second, "how long a process keeps an event source mapping shard without renewing its lease: when a process dies, its shards move to the others after at most this long")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 0, "how long a clean shutdown may take (default 10s)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")

@@ -37,6 +37,20 @@ type Config struct {
 	// timeout checks (--wasm-uninterruptible): Go guests run about 10×
 	// faster, but a call that never returns is never stopped.
 	WasmUninterruptible bool
+	// LeaseTTL is how long a process's claim on a shard of an event
+	// source mapping lasts without renewal: when a process dies, its
+	// shards move to the others after at most this long (default 10s).
+	LeaseTTL time.Duration
+	// NoMappingRunner makes this process serve the event source mapping
+	// API without running any mapping's shards (--mapping-runner=false):
+	// for API- or ingest-only processes in a deployment where others run
+	// the mappings. Mappings created here stay Creating until one does.
+	NoMappingRunner bool
+	// TriggerTimeUnit is the length of one "second" of an event source
+	// mapping's MaximumRecordAgeInSeconds and TumblingWindowInSeconds
+	// (default 1s). Tests shorten it so that age expiry and windows run in
+	// milliseconds; nothing else should set it.
+	TriggerTimeUnit time.Duration
 	// Logger receives structured logs (default: slog.Default()).
 	Logger *slog.Logger
 	// ShutdownTimeout bounds a clean shutdown (default 10s).

@@ -18,6 +18,7 @@ import (
 	"github.com/kinesin/kinesin/router"
 	"github.com/kinesin/kinesin/router/kinesis"
 	"github.com/kinesin/kinesin/router/shardstore"
+	"github.com/kinesin/kinesin/triggers/runner"
 )
 
 // Server is one running kinesin process.
@@ -29,6 +30,7 @@ type Server struct {
 	store   *shardstore.Store
 	kinesis *kinesis.Service
 	fns     *functions.Service
+	runner  *runner.Runner
 	engines functions.Engines
 	http    *router.Server
 }
@@ -117,10 +119,18 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.fns.Register(s.http)
+	if err := s.startTriggers(ctx, reg); err != nil {
+		return nil, err
+	}
 	if err := s.http.Start(); err != nil {
 		return nil, fmt.Errorf("server: listen on %s: %w", cfg.Listen, err)
 	}
 	s.kinesis.Start(context.Background())
+	if !cfg.NoMappingRunner {
+		if err := s.runner.Start(context.Background()); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.PipelineFile != "" {
 		if err := applyPipeline(ctx, cfg.PipelineFile, s.URL(), cfg.Region, s.log); err != nil {
 			return nil, err
@@ -170,6 +180,9 @@ func (s *Server) teardown(ctx context.Context) error {
 		if err := s.http.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if s.runner != nil {
+		s.runner.Close()
 	}
 	if s.fns != nil {
 		s.fns.Close()

@@ -18,31 +18,41 @@ const (
 	// closed before its records' keys and data would exceed it (a single
 	// record larger than that still goes alone).
 	MaxPayload = 6 << 20
+	// MaxParallelization is the most batches of one shard a mapping runs
+	// at once; a read may gather that many batches' worth of records.
+	MaxParallelization = 10
 )
 
 // Batcher configures how records are cut into batches.
 type Batcher struct {
-	// BatchSize is the most records per batch, 1–10,000 (0 means 100).
+	// BatchSize is the most records per batch, 1–10,000 (0 means 100), or
+	// up to MaxParallelization times that when the caller splits each batch
+	// into parallel ones.
 	BatchSize int
 	// MaximumBatchingWindow is how long a batch may gather records after
 	// its first one, 0–300 s. 0 delivers as soon as records are available.
 	MaximumBatchingWindow time.Duration
 	// MaxBytes caps the sum of the keys and data of a batch's records
 	// (0 means MaxPayload). Callers that inflate records when building the
-	// event (base64 in JSON) may set it lower.
+	// event (base64 in JSON) may set it lower; callers that split batches
+	// may set it up to MaxParallelization times higher.
 	MaxBytes int
+	// Wake, when set, says when ReadShard, waiting for records, should call
+	// deliver with an empty batch (zero time: not before records come).
+	// Tumbling windows use it to close a window when its time is up.
+	Wake func() time.Time
 }
 
 // Validate checks the configuration against Lambda's limits.
 func (b Batcher) Validate() error {
-	if b.BatchSize < 0 || b.BatchSize > MaxBatchSize {
-		return fmt.Errorf("reader: BatchSize %d is not within 1–%d", b.BatchSize, MaxBatchSize)
+	if b.BatchSize < 0 || b.BatchSize > MaxBatchSize*MaxParallelization {
+		return fmt.Errorf("reader: BatchSize %d is not within 1–%d", b.BatchSize, MaxBatchSize*MaxParallelization)
 	}
 	if b.MaximumBatchingWindow < 0 || b.MaximumBatchingWindow > MaxBatchingWindow {
 		return fmt.Errorf("reader: MaximumBatchingWindow %v is not within 0–%v", b.MaximumBatchingWindow, MaxBatchingWindow)
 	}
-	if b.MaxBytes < 0 || b.MaxBytes > MaxPayload {
-		return fmt.Errorf("reader: MaxBytes %d is not within 1–%d", b.MaxBytes, MaxPayload)
+	if b.MaxBytes < 0 || b.MaxBytes > MaxPayload*MaxParallelization {
+		return fmt.Errorf("reader: MaxBytes %d is not within 1–%d", b.MaxBytes, MaxPayload*MaxParallelization)
 	}
 	return nil
 }
@@ -57,7 +67,8 @@ func (b Batcher) withDefaults() Batcher {
 	return b
 }
 
-// DeliverFunc receives one batch (never empty) and returns the position to
+// DeliverFunc receives one batch (empty only when Batcher.Wake asked for
+// it; the position it returns is then ignored) and returns the position to
 // read on from: normally After(batch); on a partial failure an earlier
 // position (say, of the first failed record) makes ReadShard read those
 // records again. An error stops ReadShard and is returned as is. The
@@ -165,12 +176,22 @@ func ReadShard(ctx context.Context, store *shardstore.Store, stream string, shar
 		if !res.CaughtUp {
 			continue
 		}
-		var expire <-chan time.Time
+		var (
+			expire <-chan time.Time
+			wake   bool
+			until  time.Time
+		)
 		if len(batch) > 0 {
+			until = deadline
+		} else if cfg.Wake != nil {
+			until = cfg.Wake()
+			wake = !until.IsZero()
+		}
+		if !until.IsZero() {
 			if timer == nil {
-				timer = time.NewTimer(time.Until(deadline))
+				timer = time.NewTimer(time.Until(until))
 			} else {
-				timer.Reset(time.Until(deadline))
+				timer.Reset(time.Until(until))
 			}
 			expire = timer.C
 		}
@@ -180,6 +201,11 @@ func ReadShard(ctx context.Context, store *shardstore.Store, stream string, shar
 		case <-ring:
 		case <-changed:
 		case <-expire:
+			if wake {
+				if _, err := deliver(ctx, nil); err != nil {
+					return false, err
+				}
+			}
 		}
 		if timer != nil {
 			timer.Stop()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kinesin/kinesin/internal/kvutil"
 	"github.com/kinesin/kinesin/router/shardstore"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -30,6 +31,9 @@ var ErrCheckpointConflict = errors.New("reader: checkpoint changed concurrently"
 type Checkpoint struct {
 	// Position is where reading goes on (after the last record handled).
 	Position shardstore.Position `json:"position"`
+	// Last is the sequence number of the last record handled ("" before
+	// the first).
+	Last string `json:"last,omitempty"`
 	// Finished is set once the shard was read to its end: its children
 	// may start.
 	Finished bool `json:"finished,omitempty"`
@@ -37,9 +41,46 @@ type Checkpoint struct {
 	// stream deleted and created again has a new one.
 	StreamID string    `json:"streamId,omitempty"`
 	Updated  time.Time `json:"updated"`
+	// Stats are the shard's cumulative counters for this mapping.
+	Stats Stats `json:"stats"`
+	// Window is the open tumbling window and its state (nil when none).
+	Window *WindowState `json:"window,omitempty"`
 	// Revision is the bucket revision this checkpoint was read or written
 	// at, 0 when it is not stored yet; Save compares it.
 	Revision uint64 `json:"-"`
+}
+
+// WindowState is an open tumbling window: its bounds and the state the
+// function returned last.
+type WindowState struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	State []byte    `json:"state,omitempty"`
+}
+
+// Stats are a shard's cumulative counters for one mapping, kept in its
+// checkpoint so that every process's work adds up.
+type Stats struct {
+	Records     int64 `json:"Records"`     // records handed to the function and done
+	Invocations int64 `json:"Invocations"` // function calls, retries included
+	Errors      int64 `json:"Errors"`      // calls that failed (function errors, partial failures)
+	Throttles   int64 `json:"Throttles"`   // calls refused for lack of capacity
+	Retried     int64 `json:"Retried"`     // records sent again after a failure
+	Filtered    int64 `json:"Filtered"`    // records no filter matched
+	Dropped     int64 `json:"Dropped"`     // records given up on (retries exhausted or too old)
+	OnFailure   int64 `json:"OnFailure"`   // on-failure records delivered
+}
+
+// Add adds o to s.
+func (s *Stats) Add(o Stats) {
+	s.Records += o.Records
+	s.Invocations += o.Invocations
+	s.Errors += o.Errors
+	s.Throttles += o.Throttles
+	s.Retried += o.Retried
+	s.Filtered += o.Filtered
+	s.Dropped += o.Dropped
+	s.OnFailure += o.OnFailure
 }
 
 // CheckpointOptions configure the bucket when it is created.
@@ -56,22 +97,9 @@ type Checkpoints struct {
 
 // OpenCheckpoints opens the checkpoint bucket, creating it when missing.
 func OpenCheckpoints(ctx context.Context, js jetstream.JetStream, opts CheckpointOptions) (*Checkpoints, error) {
-	if opts.Replicas == 0 {
-		opts.Replicas = 1
-	}
-	storage := jetstream.FileStorage
-	if opts.Memory {
-		storage = jetstream.MemoryStorage
-	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      CheckpointBucket,
-		Description: "kinesin event source mapping checkpoints",
-		History:     1,
-		Storage:     storage,
-		Replicas:    opts.Replicas,
-	})
+	kv, err := kvutil.Bucket(ctx, js, CheckpointBucket, "kinesin event source mapping checkpoints", opts.Replicas, opts.Memory)
 	if err != nil {
-		return nil, fmt.Errorf("reader: checkpoint bucket: %w", err)
+		return nil, fmt.Errorf("reader: %w", err)
 	}
 	return &Checkpoints{kv: kv}, nil
 }
@@ -130,7 +158,7 @@ func (c *Checkpoints) Save(ctx context.Context, mapping string, shard int, cp Ch
 		rev, err = c.kv.Update(ctx, key, b, cp.Revision)
 	}
 	if err != nil {
-		if isConflict(err) {
+		if kvutil.IsConflict(err) {
 			return cp, ErrCheckpointConflict
 		}
 		return cp, fmt.Errorf("reader: save checkpoint: %w", err)
@@ -154,18 +182,10 @@ func (c *Checkpoints) All(ctx context.Context, mapping string) (map[int]Checkpoi
 	}
 	prefix = strings.TrimSuffix(prefix, "0")
 	out := map[int]Checkpoint{}
-	lister, err := c.kv.ListKeysFiltered(ctx, prefix+"*")
-	if errors.Is(err, jetstream.ErrNoKeysFound) {
-		return out, nil
-	}
+	keys, err := kvutil.Keys(ctx, c.kv, prefix+"*")
 	if err != nil {
-		return nil, fmt.Errorf("reader: list checkpoints: %w", err)
+		return nil, fmt.Errorf("reader: checkpoints: %w", err)
 	}
-	var keys []string
-	for k := range lister.Keys() {
-		keys = append(keys, k)
-	}
-	_ = lister.Stop()
 	for _, k := range keys {
 		shard, err := strconv.Atoi(strings.TrimPrefix(k, prefix))
 		if err != nil {
@@ -216,12 +236,4 @@ func (c *Checkpoints) Delete(ctx context.Context, mapping string) error {
 		}
 	}
 	return nil
-}
-
-func isConflict(err error) bool {
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return true
-	}
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }

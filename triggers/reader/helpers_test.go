@@ -6,30 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinesin/kinesin/internal/natstest"
 	"github.com/kinesin/kinesin/router/shardstore"
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 )
 
-// startNATS runs an embedded, in-process JetStream server.
-func startNATS(tb testing.TB) *nats.Conn {
-	tb.Helper()
-	opts := &natsserver.Options{JetStream: true, StoreDir: tb.TempDir(), NoSigs: true, MaxPayload: 8 << 20, Port: -1, Host: "127.0.0.1", DontListen: true}
-	ns, err := natsserver.NewServer(opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		tb.Fatal("nats not ready")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { nc.Close(); ns.Shutdown() })
-	return nc
-}
+func startNATS(tb testing.TB) *nats.Conn { return natstest.Conn(tb) }
 
 // newStore opens a memory shard store with one stream of one shard.
 func newStore(tb testing.TB, name string) (*shardstore.Store, *shardstore.Stream) {

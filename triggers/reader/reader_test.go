@@ -182,7 +182,7 @@ func TestDeliverErrorStops(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	for _, b := range []Batcher{{BatchSize: -1}, {BatchSize: 10001}, {MaximumBatchingWindow: 301 * time.Second}, {MaximumBatchingWindow: -1}, {MaxBytes: MaxPayload + 1}} {
+	for _, b := range []Batcher{{BatchSize: -1}, {BatchSize: MaxBatchSize*MaxParallelization + 1}, {MaximumBatchingWindow: 301 * time.Second}, {MaximumBatchingWindow: -1}, {MaxBytes: MaxPayload*MaxParallelization + 1}} {
 		if b.Validate() == nil {
 			t.Errorf("%+v accepted", b)
 		}
