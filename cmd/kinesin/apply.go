@@ -19,11 +19,12 @@ func newApplyCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE",
 		Short: "Make the server match a pipeline file",
-		Long: `Validate a pipeline file and make the server match it: create the streams
-and functions it declares that are missing and change those that differ
-(streams: mode, shard count, retention, tags; functions: code, runtime,
-handler, timeout, memory, environment, reserved concurrency), waiting for
-each to be ready between steps. Function paths that are Go packages are
+		Long: `Validate a pipeline file and make the server match it: create the streams,
+functions and event source mappings it declares that are missing and change
+those that differ (streams: mode, shard count, retention, tags; functions:
+code, runtime, handler, timeout, memory, environment, reserved concurrency;
+mappings: batching, retries, windows, filters, destination, enabled),
+waiting for each to be ready between steps. Function paths that are Go packages are
 built for you. Prints one line per change; applying the same file again changes
 nothing and says "no changes". Resources the file does not mention are left
 alone.

@@ -154,6 +154,7 @@ when set; otherwise the client signs with the dummy pair kinesin/kinesin.`,
 		newTailCmd(a),
 		newApplyCmd(a),
 		newFunctionsCmd(a),
+		newMappingsCmd(a),
 	)
 	return root
 }

@@ -26,7 +26,7 @@ type Clients struct {
 // APIs only, and calls log with one line per change it makes. It is
 // idempotent: applying the same file again changes nothing and logs
 // "no changes". Resources the file does not mention are left alone.
-// Streams are applied first, then functions.
+// Streams are applied first, then functions, then event source mappings.
 //
 // For each stream it creates the stream when missing, then converges its
 // mode (UpdateStreamMode), shard count (UpdateShardCount with
@@ -42,6 +42,9 @@ type Clients struct {
 // concurrency; it waits for State Active and LastUpdateStatus Successful
 // between steps.
 //
+// Event source mappings come last, since they refer to streams and
+// functions (see mapping).
+//
 // The first error stops Apply; what was done before it stays done, and
 // applying again continues from there.
 func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
@@ -53,6 +56,9 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 	}
 	if len(f.Functions) > 0 && c.Lambda == nil {
 		return errors.New("pipeline: the file declares functions but there is no Lambda client")
+	}
+	if len(f.Mappings) > 0 && c.Lambda == nil {
+		return errors.New("pipeline: the file declares event source mappings but there is no Lambda client")
 	}
 	a := &applier{c: c.Kinesis, lc: c.Lambda, log: log}
 	changed := 0
@@ -76,6 +82,18 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 		}
 		if n == 0 {
 			log(fmt.Sprintf("function %s: unchanged", fn.Name))
+		} else {
+			changed++
+		}
+	}
+	for i := range f.Mappings {
+		m := &f.Mappings[i]
+		n, err := a.mapping(ctx, m)
+		if err != nil {
+			return fmt.Errorf("pipeline: mapping %s: %w", m.Name(), err)
+		}
+		if n == 0 {
+			log(fmt.Sprintf("mapping %s: unchanged", m.Name()))
 		} else {
 			changed++
 		}

@@ -57,6 +57,11 @@ func defaultDoc(f *Field) string {
 	switch v := f.Default.(type) {
 	case string:
 		return "`" + v + "`"
+	case []string:
+		if len(v) == 0 {
+			return "none"
+		}
+		return "`" + strings.Join(v, "`, `") + "`"
 	case map[string]string:
 		if len(v) == 0 {
 			return "none"
@@ -86,7 +91,11 @@ func constraints(f *Field) string {
 		cs = append(cs, "keys "+checkDocs(f.KeyChecks))
 	}
 	if len(f.ValueChecks) > 0 {
-		cs = append(cs, "values "+checkDocs(f.ValueChecks))
+		what := "values "
+		if f.Type == StringList {
+			what = "each "
+		}
+		cs = append(cs, what+checkDocs(f.ValueChecks))
 	}
 	if len(cs) == 0 {
 		return "—"
@@ -128,6 +137,12 @@ functions:
     timeout: 10
     environment:
       STAGE: prod
+event_source_mappings:
+  - function: enrich           # invoke enrich with batches of orders' records
+    stream: orders
+    batch_size: 500
+    filters:
+      - '{"data":{"type":["order"]}}'
 ` + "```" + `
 
 Applying is idempotent: kinesin compares each declared resource with what

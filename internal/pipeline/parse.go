@@ -203,8 +203,11 @@ func (p *parser) entry(sec *Section, path string, n *yaml.Node) *entry {
 }
 
 func clone(v any) any {
-	if m, ok := v.(map[string]string); ok {
-		return maps.Clone(m)
+	switch v := v.(type) {
+	case map[string]string:
+		return maps.Clone(v)
+	case []string:
+		return slices.Clone(v)
 	}
 	return v
 }
@@ -213,6 +216,7 @@ func clone(v any) any {
 func (p *parser) value(f *Field, path string, n *yaml.Node) (any, bool) {
 	n = deref(n)
 	var v any
+	ok := true
 	switch f.Type {
 	case String:
 		if n.Kind != yaml.ScalarNode || isNull(n) {
@@ -243,10 +247,24 @@ func (p *parser) value(f *Field, path string, n *yaml.Node) (any, bool) {
 			return nil, false
 		}
 		v = m
+	case Bool:
+		var b bool
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+			p.add(n.Line, path, "must be true or false, got %s", describe(n))
+			return nil, false
+		}
+		v = b
+	case StringList:
+		// Items with problems are left out; the checks of the whole list
+		// still run, so that every problem is reported at once.
+		var l []string
+		if l, ok = p.stringList(f, path, n); l == nil {
+			return nil, false
+		}
+		v = l
 	default:
 		panic("pipeline: field " + f.Name + " has unknown type " + f.Type.String())
 	}
-	ok := true
 	for _, c := range f.Checks {
 		if msg := c.fn(v); msg != "" {
 			p.add(n.Line, path, "%s", msg)
@@ -296,6 +314,45 @@ func (p *parser) stringMap(f *Field, path string, n *yaml.Node) (map[string]stri
 		m[k.Value] = s
 	}
 	return m, ok
+}
+
+// stringList decodes a list of scalars, checking each item against
+// f.ValueChecks; null is the empty list. When n is a list it returns the
+// items that are strings, with ok false if some item has a problem.
+func (p *parser) stringList(f *Field, path string, n *yaml.Node) ([]string, bool) {
+	l := []string{}
+	if isNull(n) {
+		return l, true
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.add(n.Line, path, "must be a list of strings, got %s", describe(n))
+		return nil, false // nil: not a list at all
+	}
+	ok := true
+	for i, item := range n.Content {
+		item = deref(item)
+		ipath := fmt.Sprintf("%s[%d]", path, i)
+		if item.Kind == yaml.MappingNode || item.Kind == yaml.SequenceNode {
+			// Most likely JSON written bare, which YAML reads as a flow
+			// collection.
+			p.add(item.Line, ipath, "must be a string, got %s (quote JSON: '{\"data\": …}')", describe(item))
+			ok = false
+			continue
+		}
+		if item.Kind != yaml.ScalarNode || isNull(item) {
+			p.add(item.Line, ipath, "must be a string, got %s", describe(item))
+			ok = false
+			continue
+		}
+		for _, c := range f.ValueChecks {
+			if msg := c.fn(item.Value); msg != "" {
+				p.add(item.Line, ipath, "%s", msg)
+				ok = false
+			}
+		}
+		l = append(l, item.Value)
+	}
+	return l, ok
 }
 
 type pair struct{ key, val *yaml.Node }
@@ -408,6 +465,18 @@ func (e *entry) strMap(name string) map[string]string {
 		return m
 	}
 	return map[string]string{}
+}
+
+func (e *entry) bool(name string) bool {
+	b, _ := e.vals[name].(bool)
+	return b
+}
+
+func (e *entry) strList(name string) []string {
+	if l, ok := e.vals[name].([]string); ok {
+		return l
+	}
+	return []string{}
 }
 
 // given reports whether the field is written in the file, valid or not.

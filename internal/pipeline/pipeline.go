@@ -12,6 +12,7 @@ type File struct {
 	Name      string
 	Streams   []Stream
 	Functions []Function
+	Mappings  []Mapping
 }
 
 // Stream is one entry of the streams section.

@@ -52,7 +52,11 @@ func render(f *File, err error) []byte {
 		fmt.Fprintf(&b, "%d error(s):\n%s\n", len(es), es.Error())
 		return b.Bytes()
 	}
-	fmt.Fprintf(&b, "ok: %d stream(s), %d function(s)\n", len(f.Streams), len(f.Functions))
+	fmt.Fprintf(&b, "ok: %d stream(s), %d function(s)", len(f.Streams), len(f.Functions))
+	if len(f.Mappings) > 0 {
+		fmt.Fprintf(&b, ", %d mapping(s)", len(f.Mappings))
+	}
+	b.WriteString("\n")
 	for _, s := range f.Streams {
 		fmt.Fprintf(&b, "stream %q line=%d mode=%s shards=%d retention_hours=%d tags={", s.Name, s.Line, s.Mode, s.Shards, s.RetentionHours)
 		for i, k := range slices.Sorted(maps.Keys(s.Tags)) {
@@ -79,6 +83,7 @@ func render(f *File, err error) []byte {
 			b.WriteString("BUG: nil Environment\n")
 		}
 	}
+	renderMappings(&b, f.Mappings)
 	return b.Bytes()
 }
 

@@ -22,6 +22,11 @@ const (
 	// StringMap is a mapping of scalar keys to scalar values, both taken as
 	// text; null or an absent field is the empty map.
 	StringMap
+	// Bool is a YAML boolean: true or false (not yes/no/on/off).
+	Bool
+	// StringList is a list of scalars taken as text; null or an absent field
+	// is the empty list.
+	StringList
 )
 
 func (t Type) String() string {
@@ -34,6 +39,10 @@ func (t Type) String() string {
 		return "enum"
 	case StringMap:
 		return "map of string to string"
+	case Bool:
+		return "boolean"
+	case StringList:
+		return "list of strings"
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
@@ -53,7 +62,8 @@ type Field struct {
 	Type     Type
 	Required bool
 	// Default is the value used when the field is absent (nil: none). It is
-	// typed like the field's values: string, int or map[string]string.
+	// typed like the field's values: string, int, bool, map[string]string
+	// or []string.
 	Default any
 	// DefaultDoc replaces the rendering of Default in the docs when the
 	// default depends on other fields.
@@ -61,9 +71,11 @@ type Field struct {
 	Doc        string
 	// Enum lists the accepted values of an Enum field.
 	Enum []string
-	// Checks apply to the whole value: the string, the integer, or the map.
+	// Checks apply to the whole value: the string, the integer, the map or
+	// the list.
 	Checks []Check
-	// KeyChecks and ValueChecks apply to each entry of a StringMap.
+	// KeyChecks and ValueChecks apply to each entry of a StringMap;
+	// ValueChecks also to each item of a StringList.
 	KeyChecks, ValueChecks []Check
 }
 
@@ -112,7 +124,7 @@ func Lookup(name string) *Section {
 var sections = []*Section{
 	streamsSection,
 	functionsSection,
-	{Name: "event_source_mappings", Doc: "Connections that feed a stream's records to a function in batches."},
+	mappingsSection,
 	{Name: "delivery_streams", Doc: "Firehose delivery streams that buffer records and deliver them to a destination."},
 	{Name: "applications", Doc: "Streaming SQL applications."},
 	{Name: "video_streams", Doc: "Kinesis Video Streams."},
@@ -229,6 +241,101 @@ var functionsSection = &Section{
 	finish: uniqueFunctionNames,
 }
 
+// Starting positions of an event source mapping, as the Lambda API names
+// them.
+const (
+	TrimHorizon = "TRIM_HORIZON"
+	Latest      = "LATEST"
+	AtTimestamp = "AT_TIMESTAMP"
+)
+
+var mappingsSection = &Section{
+	Name: "event_source_mappings",
+	Doc:  "Event source mappings: each reads a stream and invokes a function with batches of its records, as Lambda's CreateEventSourceMapping does. Apply runs after streams and functions, so a mapping may refer to both. It creates the missing mappings and updates existing ones (the same function and source) that differ; mappings not in the file are left alone. A mapping's starting position cannot change once it exists: to start over, delete it (`kinesin mappings rm`) and apply again.",
+	Fields: []Field{
+		{
+			Name: "function", Type: String, Required: true,
+			Doc:    "Name of the function to invoke (declared in this file or already deployed), optionally with a version or alias: `enrich:live`.",
+			Checks: []Check{functionRef()},
+		},
+		{
+			Name: "stream", Type: String, DefaultDoc: "— (`stream` or `source_arn` is required)",
+			Doc:    "Name of the stream to read (declared in this file or already on the server); apply looks up its ARN. Give either `stream` or `source_arn`.",
+			Checks: []Check{matches(`[a-zA-Z0-9_.-]{1,128}`)},
+		},
+		{
+			Name: "source_arn", Type: String,
+			Doc:    "ARN of the stream to read, or of a registered stream consumer (enhanced fan-out), in place of `stream`.",
+			Checks: []Check{kinesisARN(true)},
+		},
+		{
+			Name: "starting_position", Type: Enum, Default: TrimHorizon,
+			Doc:  "Where a new mapping starts reading each shard: `TRIM_HORIZON` (the oldest record kept, so records put before the mapping existed are processed too), `LATEST` (only records put after it is created) or `AT_TIMESTAMP` (records put at or after `starting_timestamp`). Used when the mapping is created; once it runs, it continues from its checkpoints.",
+			Enum: []string{TrimHorizon, Latest, AtTimestamp},
+		},
+		{
+			Name: "starting_timestamp", Type: String, DefaultDoc: "— (required with `AT_TIMESTAMP`)",
+			Doc:    "Start time of an `AT_TIMESTAMP` mapping: an RFC 3339 time such as `2025-01-31T08:00:00Z`, or a date (midnight UTC).",
+			Checks: []Check{timestamp()},
+		},
+		{
+			Name: "batch_size", Type: Int, Default: 100,
+			Doc:    "Most records in one invocation.",
+			Checks: []Check{between(1, 10000)},
+		},
+		{
+			Name: "batching_window_seconds", Type: Int, Default: 0,
+			Doc:    "How long to gather records before invoking with a batch smaller than `batch_size`, in seconds; 0 invokes as soon as records are there.",
+			Checks: []Check{between(0, 300)},
+		},
+		{
+			Name: "parallelization_factor", Type: Int, Default: 1,
+			Doc:    "Batches of one shard processed at once; records with the same partition key stay in order.",
+			Checks: []Check{between(1, 10)},
+		},
+		{
+			Name: "maximum_retry_attempts", Type: Int, Default: -1,
+			Doc:    "Retries of a failed batch before its records are given up on (and sent to `on_failure`); -1 retries until the records expire.",
+			Checks: []Check{between(-1, 10000)},
+		},
+		{
+			Name: "maximum_record_age_seconds", Type: Int, Default: -1,
+			Doc:    "Records older than this are given up on (and sent to `on_failure`) instead of being retried, in seconds; -1 means no limit.",
+			Checks: []Check{minusOneOrBetween(60, 604800)},
+		},
+		{
+			Name: "bisect_on_error", Type: Bool, Default: false,
+			Doc: "Split a failed batch in two and retry the halves separately, to isolate a bad record (halving does not count as a retry).",
+		},
+		{
+			Name: "report_batch_item_failures", Type: Bool, Default: false,
+			Doc: "The function reports the records that failed (`{\"batchItemFailures\":[{\"itemIdentifier\":\"SEQUENCE-NUMBER\"}]}`); the batch is retried from the first of them instead of as a whole (FunctionResponseTypes ReportBatchItemFailures).",
+		},
+		{
+			Name: "tumbling_window_seconds", Type: Int, Default: 0,
+			Doc:    "Length of tumbling windows in seconds: the function gets the state it returned for the window so far and aggregates across batches; 0 means no windows.",
+			Checks: []Check{between(0, 900)},
+		},
+		{
+			Name: "filters", Type: StringList, Default: []string{},
+			Doc:         "Filter patterns, ORed: only records whose data matches one of them reach the function, the others are skipped. A pattern is Lambda's JSON filter syntax on `data`, such as `{\"data\":{\"type\":[\"order\"]}}`, or kinesin's `cel:` followed by a CEL expression over `data`, such as `cel:data.amount > 100`. Loading the file compiles them.",
+			Checks:      []Check{maxItems(5)},
+			ValueChecks: filterChecks,
+		},
+		{
+			Name: "on_failure", Type: String, DefaultDoc: "none",
+			Doc:    "Where each batch that is given up on is described, with Lambda's OnFailure record (shard, sequence number range, reason; not the data): a stream other than the source, by name (declared in this file or already on the server) or ARN. kinesin delivers only to Kinesis streams.",
+			Checks: []Check{streamOrARN()},
+		},
+		{
+			Name: "enabled", Type: Bool, Default: true,
+			Doc: "Whether the mapping reads and invokes; `false` pauses it, keeping its checkpoints.",
+		},
+	},
+	build:  buildMapping,
+	finish: uniqueMappings,
+}
+
 // Check constructors. Their Doc is the constraint column of the reference.
 
 func atLeast(n int) Check {
@@ -317,6 +424,25 @@ func maxTotalSize(n int) Check {
 		}
 		if size > n {
 			return fmt.Sprintf("must hold at most %d bytes of keys and values in all, got %d", n, size)
+		}
+		return ""
+	}}
+}
+
+func maxItems(n int) Check {
+	return Check{Doc: fmt.Sprintf("at most %d items", n), fn: func(v any) string {
+		if len(v.([]string)) > n {
+			return fmt.Sprintf("must have at most %d items", n)
+		}
+		return ""
+	}}
+}
+
+// minusOneOrBetween accepts -1 (no limit) or lo–hi.
+func minusOneOrBetween(lo, hi int) Check {
+	return Check{Doc: fmt.Sprintf("-1 or %d–%d", lo, hi), fn: func(v any) string {
+		if i := v.(int); i != -1 && (i < lo || i > hi) {
+			return fmt.Sprintf("must be -1 (no limit) or between %d and %d", lo, hi)
 		}
 		return ""
 	}}

@@ -59,7 +59,7 @@ func TestKinesisWithAWSCLI(t *testing.T) {
 		}
 	}
 	env = append(env, "FUNCTION_ZIP="+buildFunctionZip(t), "FUNCTION_WASM="+buildFunctionWasm(t))
-	for _, script := range []string{"kinesis.sh", "lambda.sh"} {
+	for _, script := range []string{"kinesis.sh", "lambda.sh", "mappings.sh"} {
 		t.Run(script, func(t *testing.T) {
 			cmd := exec.CommandContext(ctx, "bash", script)
 			cmd.Env = env
