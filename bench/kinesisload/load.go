@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/kinesin/kinesin/bench/internal/cpu"
 	mrand "math/rand/v2"
 	"net/http"
 	"runtime"
@@ -46,7 +47,7 @@ type phase struct {
 func (p *phase) finish(start time.Time, cpu0 time.Duration) {
 	elapsed := time.Since(start)
 	p.Seconds = elapsed.Seconds()
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := cpu.Process() - cpu0; cpu > 0 {
 		p.CPUShare = cpu.Seconds() / p.Seconds / float64(runtime.NumCPU())
 	}
 	if p.Seconds > 0 {
@@ -97,7 +98,7 @@ func ingest(ctx context.Context, c *kinesis.Client, stream string, o options, po
 		perShard  = map[string]int64{}
 		wg        sync.WaitGroup
 	)
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), cpu.Process()
 	end := start.Add(o.Duration)
 	for w := range o.Writers {
 		wg.Go(func() {
@@ -174,7 +175,7 @@ func drain(ctx context.Context, c *kinesis.Client, stream string, want map[strin
 		total = phase{Name: "drain"}
 		wg    sync.WaitGroup
 	)
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), cpu.Process()
 	for shard, n := range want {
 		wg.Go(func() {
 			p := readShard(ctx, c, stream, shard, n)
@@ -236,21 +237,6 @@ func readShard(ctx context.Context, c *kinesis.Client, stream, shard string, wan
 		iter = out.NextShardIterator
 	}
 	return p
-}
-
-// createStream creates stream with shards shards and polls until it is ACTIVE.
-func createStream(ctx context.Context, c *kinesis.Client, stream string, shards int) error {
-	_, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: &stream, ShardCount: aws.Int32(int32(shards))})
-	if err != nil {
-		return fmt.Errorf("CreateStream: %w", err)
-	}
-	w := kinesis.NewStreamExistsWaiter(c, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, time.Second
-	})
-	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: &stream}, 2*time.Minute); err != nil {
-		return fmt.Errorf("waiting for %s to be ACTIVE: %w", stream, err)
-	}
-	return nil
 }
 
 func deleteStream(c *kinesis.Client, stream string) {

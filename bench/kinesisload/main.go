@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/kinesin/kinesin/bench/internal/setup"
 	"io"
 	"log/slog"
 	"os"
@@ -140,7 +141,7 @@ func run(ctx context.Context, o options, w io.Writer) (retErr error) {
 
 	client := newClient(endpoint, o.Writers)
 	stream := fmt.Sprintf("kinesisload-%d", time.Now().UnixNano())
-	if err := createStream(ctx, client, stream, o.Shards); err != nil {
+	if err := setup.CreateStream(ctx, client, stream, o.Shards); err != nil {
 		return err
 	}
 	if o.Endpoint != "" {
