@@ -1,58 +1,21 @@
 package filter
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/google/cel-go/cel"
-	"github.com/google/cel-go/interpreter"
+
+	"github.com/kinesin/kinesin/internal/celdata"
 )
 
 // CELCostLimit bounds the runtime cost of one CEL evaluation (one record);
 // an expression that exceeds it counts as not matching.
-const CELCostLimit = 100_000
+const CELCostLimit = celdata.CostLimit
 
-// celEnv is the one CEL environment shared by every filter (DESIGN rule 6).
-// data is dyn: a map for JSON objects, bytes when the record is not JSON.
-var celEnv = sync.OnceValues(func() (*cel.Env, error) {
-	return cel.NewEnv(
-		cel.Variable("data", cel.DynType),
-		cel.CrossTypeNumericComparisons(true),
-	)
-})
-
-func compileCEL(expr string) (cel.Program, error) {
-	if strings.TrimSpace(expr) == "" {
-		return nil, errors.New("empty CEL expression")
-	}
-	env, err := celEnv()
-	if err != nil {
-		return nil, fmt.Errorf("cel environment: %w", err)
-	}
-	ast, iss := env.Compile(expr)
-	if iss.Err() != nil {
-		return nil, fmt.Errorf("cel: %w", iss.Err())
-	}
-	if t := ast.OutputType(); t != cel.BoolType && t != cel.DynType {
-		return nil, fmt.Errorf("cel: expression must return bool, not %s", t)
-	}
-	return env.Program(ast, cel.CostLimit(CELCostLimit))
-}
-
-// activation binds data without the map a cel.Activation would allocate.
-type activation struct{ data any }
-
-func (a *activation) ResolveName(name string) (any, bool) {
-	if name == "data" {
-		return a.data, true
-	}
-	return nil, false
-}
-
-func (a *activation) Parent() interpreter.Activation { return nil }
+// compileCEL compiles a filter expression: a bool over data, in kinesin's
+// one CEL environment (internal/celdata).
+func compileCEL(expr string) (cel.Program, error) { return celdata.Compile(expr, cel.BoolType) }
 
 // number gives CEL an int64 for integral JSON numbers, so data.n == 5 and
 // data.n + 1 behave as users expect, and a double otherwise.

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"fmt"
+	"github.com/kinesin/kinesin/internal/celdata"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -133,7 +134,7 @@ func (f *Filter) Match(data []byte) bool {
 	} else {
 		v = data
 	}
-	act := activation{data: v}
+	act := celdata.Activation{Data: v}
 	for _, prg := range f.programs {
 		out, _, err := prg.Eval(&act)
 		if err != nil {
