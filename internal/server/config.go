@@ -47,8 +47,8 @@ type Config struct {
 	// the mappings. Mappings created here stay Creating until one does.
 	NoMappingRunner bool
 	// TriggerTimeUnit is the length of one "second" of an event source
-	// mapping's MaximumRecordAgeInSeconds and TumblingWindowInSeconds
-	// (default 1s). Tests shorten it so that age expiry and windows run in
+	// mapping's MaximumRecordAgeInSeconds and TumblingWindowInSeconds, and
+	// of a delivery stream's buffering interval (default 1s). Tests shorten it so that age expiry and windows run in
 	// milliseconds; nothing else should set it.
 	TriggerTimeUnit time.Duration
 	// Logger receives structured logs (default: slog.Default()).

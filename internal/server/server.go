@@ -16,6 +16,7 @@ import (
 
 	"github.com/kinesin/kinesin/functions"
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/firehose"
 	"github.com/kinesin/kinesin/router/kinesis"
 	"github.com/kinesin/kinesin/router/shardstore"
 	"github.com/kinesin/kinesin/triggers/runner"
@@ -23,16 +24,17 @@ import (
 
 // Server is one running kinesin process.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	ns      *natsserver.Server
-	nc      *nats.Conn
-	store   *shardstore.Store
-	kinesis *kinesis.Service
-	fns     *functions.Service
-	runner  *runner.Runner
-	engines functions.Engines
-	http    *router.Server
+	cfg      Config
+	log      *slog.Logger
+	ns       *natsserver.Server
+	nc       *nats.Conn
+	store    *shardstore.Store
+	kinesis  *kinesis.Service
+	fns      *functions.Service
+	runner   *runner.Runner
+	firehose *firehose.Service
+	engines  functions.Engines
+	http     *router.Server
 }
 
 func (c *Config) defaults() {
@@ -122,6 +124,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := s.startTriggers(ctx, reg); err != nil {
 		return nil, err
 	}
+	if err := s.startFirehose(ctx, reg); err != nil {
+		return nil, err
+	}
 	if err := s.http.Start(); err != nil {
 		return nil, fmt.Errorf("server: listen on %s: %w", cfg.Listen, err)
 	}
@@ -183,6 +188,9 @@ func (s *Server) teardown(ctx context.Context) error {
 	}
 	if s.runner != nil {
 		s.runner.Close()
+	}
+	if s.firehose != nil {
+		s.firehose.Close()
 	}
 	if s.fns != nil {
 		s.fns.Close()

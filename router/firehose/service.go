@@ -1,0 +1,676 @@
+package firehose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"github.com/kinesin/kinesin/sinks/keys"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/clock"
+	"github.com/kinesin/kinesin/internal/kvutil"
+	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/sinks/s3fs"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of Firehose.
+const TargetPrefix = "Firehose_20150804"
+
+// Firehose's error kinds: all client errors answer 400, as the Firehose
+// model declares; ServiceUnavailableException is a server fault (503).
+var (
+	invalidArgument    = awserr.InvalidArgument
+	resourceNotFound   = awserr.ResourceNotFound
+	resourceInUse      = awserr.ResourceInUse
+	limitExceeded      = awserr.LimitExceeded
+	serviceUnavailable = awserr.Kind{Code: "ServiceUnavailableException", Status: 503}
+)
+
+// Config configures the service.
+type Config struct {
+	Region    string
+	AccountID string
+	// DataDir is where the embedded S3 stand-in keeps objects:
+	// DataDir/s3/<bucket>/<key>.
+	DataDir string
+	// TimeUnit is one second of IntervalInSeconds (tests shorten it);
+	// default 1s.
+	TimeUnit time.Duration
+	// Replicas of the KV bucket on a NATS cluster (0: 1).
+	Replicas int
+	Logger   *slog.Logger
+}
+
+// Service serves Firehose_20150804 and runs this process's delivery loops.
+type Service struct {
+	cfg     Config
+	st      *store
+	log     *slog.Logger
+	metrics *Metrics
+	ops     map[string]op
+
+	mu    sync.Mutex
+	cache map[string]*Meta // the bucket as last watched
+	loops map[string]*loop // delivery loops running in this process
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+type loop struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+type op func(c *call) (any, error)
+
+type call struct {
+	ctx  context.Context
+	body []byte
+}
+
+// input decodes a request and runs its constraint checks.
+func input[T any](c *call, check func(v *awserr.Violations, in *T)) (*T, error) {
+	in := new(T)
+	if err := awsproto.JSON.Unmarshal(c.body, in); err != nil {
+		return nil, err
+	}
+	if check != nil {
+		var v awserr.Violations
+		check(&v, in)
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return in, nil
+}
+
+// Open builds the service on JetStream, creating its KV bucket if needed.
+func Open(ctx context.Context, js jetstream.JetStream, cfg Config, m *Metrics) (*Service, error) {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.TimeUnit <= 0 {
+		cfg.TimeUnit = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("firehose: no data directory")
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	st, err := openStore(ctx, js, cfg.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{cfg: cfg, st: st, log: cfg.Logger, metrics: m, cache: map[string]*Meta{}, loops: map[string]*loop{}}
+	s.ops = map[string]op{
+		"CreateDeliveryStream":      s.create,
+		"DescribeDeliveryStream":    s.describe,
+		"ListDeliveryStreams":       s.list,
+		"DeleteDeliveryStream":      s.delete,
+		"PutRecord":                 s.putRecord,
+		"PutRecordBatch":            s.putRecordBatch,
+		"TagDeliveryStream":         s.tag,
+		"UntagDeliveryStream":       s.untag,
+		"ListTagsForDeliveryStream": s.listTags,
+	}
+	return s, nil
+}
+
+// Register adds the service's operations to the HTTP tier.
+func (s *Service) Register(srv interface {
+	HandleTarget(prefix string, h router.Handler)
+}) {
+	srv.HandleTarget(TargetPrefix, router.HandlerFunc(s.Serve))
+}
+
+// Start watches the bucket: it finishes creations and deletions (also ones
+// a process that died left unfinished) and runs a delivery loop for every
+// ACTIVE delivery stream. It returns once the current state is applied.
+func (s *Service) Start(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	w, err := s.st.kv.WatchAll(ctx)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("firehose: watch %s: %w", Bucket, err)
+	}
+	s.cancel, s.done = cancel, make(chan struct{})
+	ready := make(chan struct{})
+	go func() {
+		defer close(s.done)
+		defer func() { _ = w.Stop() }()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-w.Updates():
+				if !ok {
+					return
+				}
+				if e == nil {
+					close(ready)
+					continue
+				}
+				s.apply(ctx, e)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops the watcher and this process's delivery loops; records they
+// buffered go back to the stream for the next loop.
+func (s *Service) Close() {
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+	}
+	s.mu.Lock()
+	loops := s.loops
+	s.loops = map[string]*loop{}
+	s.mu.Unlock()
+	for _, l := range loops {
+		l.cancel()
+		<-l.done
+	}
+}
+
+// apply acts on one change of the bucket.
+func (s *Service) apply(ctx context.Context, e jetstream.KeyValueEntry) {
+	name := e.Key()
+	if e.Operation() != jetstream.KeyValuePut {
+		s.mu.Lock()
+		delete(s.cache, name)
+		s.mu.Unlock()
+		s.stopLoop(name)
+		return
+	}
+	m, err := decodeMeta(e.Value())
+	if err != nil {
+		s.log.Error("firehose: bad delivery stream record", "name", name, "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.cache[name] = m
+	s.mu.Unlock()
+	switch m.Status {
+	case StatusCreating:
+		if _, err := s.st.ensureStream(ctx, name); err != nil {
+			s.log.Error("firehose: create", "name", name, "err", err)
+			return
+		}
+		_, err := s.st.update(ctx, name, func(m *Meta) error {
+			if m.Status != StatusCreating {
+				return errSkip
+			}
+			m.Status = StatusActive
+			return nil
+		})
+		if err != nil && !errors.Is(err, errSkip) && !errors.Is(err, errNotFound) && ctx.Err() == nil {
+			s.log.Error("firehose: activate", "name", name, "err", err)
+		}
+	case StatusActive:
+		s.startLoop(m)
+	case StatusDeleting:
+		s.stopLoop(name)
+		if err := s.st.deleteStream(ctx, name); err != nil {
+			s.log.Error("firehose: delete", "name", name, "err", err)
+			return
+		}
+		if err := s.st.kv.Delete(ctx, name, jetstream.LastRevision(e.Revision())); err != nil && !kvConflictOrGone(err) && ctx.Err() == nil {
+			s.log.Error("firehose: delete", "name", name, "err", err)
+		}
+	}
+}
+
+var errSkip = errors.New("firehose: nothing to do")
+
+func kvConflictOrGone(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyNotFound) || kvutil.IsConflict(err)
+}
+
+func (s *Service) startLoop(m *Meta) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loops[m.Name] != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &loop{cancel: cancel, done: make(chan struct{})}
+	s.loops[m.Name] = l
+	go func() {
+		defer close(l.done)
+		s.deliver(ctx, m)
+	}()
+}
+
+func (s *Service) stopLoop(name string) {
+	s.mu.Lock()
+	l := s.loops[name]
+	delete(s.loops, name)
+	s.mu.Unlock()
+	if l != nil {
+		l.cancel()
+		<-l.done
+	}
+}
+
+// deliver runs the S3 delivery of one delivery stream until ctx ends.
+func (s *Service) deliver(ctx context.Context, m *Meta) {
+	d := m.Destination
+	interval := time.Duration(d.IntervalInSeconds) * s.cfg.TimeUnit
+	t := s3fs.Target{
+		Dir: s.cfg.DataDir, Bucket: d.Bucket(), Prefix: d.Prefix, Stream: m.Name, Version: m.Version,
+		Compression: d.CompressionFormat, SizeBytes: int(d.SizeInMBs) << 20, Interval: interval,
+	}
+	observe := func(records, bytes int, ok bool) { s.metrics.delivered(m.Name, records, bytes, ok) }
+	for ctx.Err() == nil {
+		err := s.runConsumer(ctx, t, observe)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("firehose: delivery loop", "name", m.Name, "err", err)
+			clock.Sleep(ctx, s.cfg.TimeUnit)
+		}
+	}
+}
+
+func (s *Service) runConsumer(ctx context.Context, t s3fs.Target, observe s3fs.Observer) error {
+	stream, err := s.st.js.Stream(ctx, StreamName(t.Stream))
+	if err != nil {
+		return err
+	}
+	// A loop holds its buffer unacknowledged for up to the interval plus
+	// a pull's idle wait and the write; the ack wait must outlast that, or
+	// JetStream hands the records to a loop again. It is also how long
+	// records a crashed process had buffered wait for redelivery.
+	ackWait := t.Interval + max(60*s.cfg.TimeUnit, 10*time.Second)
+	cons, err := stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable: consumerName, AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait,
+		MaxAckPending: 1 << 20, MaxDeliver: -1,
+	})
+	if err != nil {
+		return err
+	}
+	return s3fs.Run(ctx, cons, t, DecodeBatch, observe, s.log)
+}
+
+// Serve handles one Firehose request.
+func (s *Service) Serve(r *router.Request) *router.Response {
+	target := r.Header("X-Amz-Target")
+	name := target[strings.IndexByte(target, '.')+1:]
+	fn, ok := s.ops[name]
+	if !ok {
+		return errorResponse(awserr.UnknownOperation.New(""))
+	}
+	out, err := fn(&call{ctx: r.Ctx, body: r.Body})
+	if err != nil {
+		e := awserr.As(err)
+		if e.Kind == awserr.InternalFailure {
+			s.log.Error("firehose: internal failure", "op", name, "err", err)
+		}
+		return errorResponse(e)
+	}
+	if out == nil {
+		out = struct{}{}
+	}
+	body, err := awsproto.JSON.Marshal(out)
+	if err != nil {
+		s.log.Error("firehose: encode response", "op", name, "err", err)
+		return errorResponse(awserr.InternalFailure.New(""))
+	}
+	return &router.Response{Status: 200, Header: map[string]string{"Content-Type": awsproto.ContentTypeJSON}, Body: body}
+}
+
+func errorResponse(e *awserr.Error) *router.Response {
+	return &router.Response{Status: e.Status, Header: map[string]string{"Content-Type": awsproto.ContentTypeJSON}, Body: awsproto.JSON.MarshalError(e)}
+}
+
+// ARN of a delivery stream.
+func (s *Service) arn(name string) string {
+	return "arn:aws:firehose:" + s.cfg.Region + ":" + s.cfg.AccountID + ":deliverystream/" + name
+}
+
+// notFound is AWS's answer for a delivery stream it does not hold (or
+// one that cannot take records yet).
+func (s *Service) notFound(name string) error {
+	return resourceNotFound.New("Firehose %s under account %s not found.", name, s.cfg.AccountID)
+}
+
+func (s *Service) storeErr(name string, err error) error {
+	switch {
+	case errors.Is(err, errNotFound):
+		return s.notFound(name)
+	case errors.As(err, new(*awserr.Error)):
+		return err
+	}
+	return err
+}
+
+func (s *Service) create(c *call) (any, error) {
+	in, err := input(c, checkCreate)
+	if err != nil {
+		return nil, err
+	}
+	typ := TypeDirectPut
+	if in.DeliveryStreamType != nil {
+		typ = *in.DeliveryStreamType
+	}
+	if typ != TypeDirectPut {
+		return nil, invalidArgument.New("DeliveryStreamType %s is not supported yet; only DirectPut is.", typ)
+	}
+	if in.KinesisStreamSourceConfiguration != nil || in.MSKSourceConfiguration != nil {
+		return nil, invalidArgument.New("Source configurations are not supported yet; only DirectPut is.")
+	}
+	if in.RedshiftDestinationConfiguration != nil || in.ElasticsearchDestinationConfiguration != nil ||
+		in.AmazonopensearchserviceDestinationConfiguration != nil || in.SplunkDestinationConfiguration != nil ||
+		in.HttpEndpointDestinationConfiguration != nil || in.SnowflakeDestinationConfiguration != nil ||
+		in.IcebergDestinationConfiguration != nil {
+		return nil, invalidArgument.New("Only S3 destinations are supported yet.")
+	}
+	if in.DeliveryStreamEncryptionConfigurationInput != nil {
+		return nil, invalidArgument.New("Server-side encryption of delivery streams is not supported yet.")
+	}
+	dst := in.ExtendedS3DestinationConfiguration
+	if dst == nil {
+		dst = in.S3DestinationConfiguration
+	} else if in.S3DestinationConfiguration != nil {
+		return nil, invalidArgument.New("Only one destination configuration can be provided.")
+	}
+	if dst == nil {
+		return nil, invalidArgument.New("A destination configuration must be provided.")
+	}
+	d := Destination{BucketARN: *dst.BucketARN, RoleARN: *dst.RoleARN, SizeInMBs: 5, IntervalInSeconds: 300, CompressionFormat: "UNCOMPRESSED"}
+	if dst.Prefix != nil {
+		d.Prefix = *dst.Prefix
+	}
+	if dst.ErrorOutputPrefix != nil {
+		d.ErrorOutputPrefix = *dst.ErrorOutputPrefix
+	}
+	if h := dst.BufferingHints; h != nil {
+		if h.SizeInMBs != nil {
+			d.SizeInMBs = *h.SizeInMBs
+		}
+		if h.IntervalInSeconds != nil {
+			d.IntervalInSeconds = *h.IntervalInSeconds
+		}
+	}
+	if dst.CompressionFormat != nil {
+		d.CompressionFormat = *dst.CompressionFormat
+	}
+	if err := keys.Validate(d.Prefix, d.ErrorOutputPrefix, false); err != nil {
+		return nil, invalidArgument.New("%s", err.Error())
+	}
+	m := &Meta{Name: *in.DeliveryStreamName, Status: StatusCreating, Type: typ, Version: 1,
+		Created: time.Now().UTC(), Destination: d, Tags: mergeTags(nil, in.Tags)}
+	ok, err := s.st.create(c.ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, resourceInUse.New("Firehose %s under accountId %s already exists", m.Name, s.cfg.AccountID)
+	}
+	return createOut{DeliveryStreamARN: s.arn(m.Name)}, nil
+}
+
+func (s *Service) describe(c *call) (any, error) {
+	in, err := input(c, checkDescribe)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := s.st.get(c.ctx, *in.DeliveryStreamName)
+	if err != nil {
+		return nil, s.storeErr(*in.DeliveryStreamName, err)
+	}
+	d := m.Destination
+	s3 := s3Out{RoleARN: d.RoleARN, BucketARN: d.BucketARN, Prefix: d.Prefix, ErrorOutputPrefix: d.ErrorOutputPrefix,
+		BufferingHints:          hintsOut{SizeInMBs: d.SizeInMBs, IntervalInSeconds: d.IntervalInSeconds},
+		CompressionFormat:       d.CompressionFormat,
+		EncryptionConfiguration: encryptionOut{NoEncryptionConfig: "NoEncryption"}}
+	return describeOut{DeliveryStreamDescription: descriptionOut{
+		DeliveryStreamName: m.Name, DeliveryStreamARN: s.arn(m.Name), DeliveryStreamStatus: m.Status,
+		DeliveryStreamType: m.Type, DeliveryStreamEncryptionConfiguration: streamEncryptionOut{Status: "DISABLED"},
+		VersionId: fmt.Sprint(m.Version), CreateTimestamp: ts(m.Created),
+		Destinations: []destinationOut{{DestinationId: "destinationId-000000000001", S3DestinationDescription: s3,
+			ExtendedS3DestinationDescription: extendedS3Out{s3Out: s3, S3BackupMode: "Disabled"}}},
+	}}, nil
+}
+
+func (s *Service) list(c *call) (any, error) {
+	in, err := input(c, checkList)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.st.list(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	limit := 10
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	out := listOut{DeliveryStreamNames: []string{}}
+	for _, m := range all {
+		if in.DeliveryStreamType != nil && m.Type != *in.DeliveryStreamType {
+			continue
+		}
+		if in.ExclusiveStartDeliveryStreamName != nil && m.Name <= *in.ExclusiveStartDeliveryStreamName {
+			continue
+		}
+		if len(out.DeliveryStreamNames) == limit {
+			out.HasMoreDeliveryStreams = true
+			break
+		}
+		out.DeliveryStreamNames = append(out.DeliveryStreamNames, m.Name)
+	}
+	return out, nil
+}
+
+func (s *Service) delete(c *call) (any, error) {
+	in, err := input(c, func(v *awserr.Violations, in *deleteIn) {
+		checkName(v, in.DeliveryStreamName, "deliveryStreamName", true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.st.update(c.ctx, *in.DeliveryStreamName, func(m *Meta) error {
+		m.Status = StatusDeleting
+		return nil
+	})
+	return nil, s.storeErr(*in.DeliveryStreamName, err)
+}
+
+// active returns the delivery stream name when it takes records.
+func (s *Service) active(ctx context.Context, name string) error {
+	s.mu.Lock()
+	m := s.cache[name]
+	s.mu.Unlock()
+	// The watched copy may lag the bucket: a delivery stream that turned
+	// ACTIVE (or was created by another process) a moment ago is read
+	// again. One that is being deleted may take records for as long as
+	// the copy lags; its record stream goes with it.
+	if m == nil || m.Status != StatusActive {
+		var err error
+		if m, _, err = s.st.get(ctx, name); err != nil {
+			return s.storeErr(name, err)
+		}
+	}
+	if m.Status != StatusActive {
+		return s.notFound(name)
+	}
+	return nil
+}
+
+// put stores records as one batch and returns its stream sequence.
+func (s *Service) put(ctx context.Context, name string, records [][]byte) (uint64, error) {
+	if err := s.active(ctx, name); err != nil {
+		return 0, err
+	}
+	seq, err := s.st.append(ctx, name, records)
+	if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, jetstream.ErrStreamNotFound) {
+		return 0, s.notFound(name)
+	}
+	if err != nil {
+		s.log.Error("firehose: store records", "name", name, "err", err)
+		return 0, serviceUnavailable.New("Slow down.")
+	}
+	n := 0
+	for _, r := range records {
+		n += len(r)
+	}
+	s.metrics.IncomingRecords.WithLabelValues(name).Add(float64(len(records)))
+	s.metrics.IncomingBytes.WithLabelValues(name).Add(float64(n))
+	return seq, nil
+}
+
+func (s *Service) putRecord(c *call) (any, error) {
+	in, err := input(c, checkPutRecord)
+	if err != nil {
+		return nil, err
+	}
+	name := *in.DeliveryStreamName
+	seq, err := s.put(c.ctx, name, [][]byte{*in.Record.Data})
+	if err != nil {
+		return nil, err
+	}
+	return putRecordOut{RecordId: recordID(name, seq, 0)}, nil
+}
+
+func (s *Service) putRecordBatch(c *call) (any, error) {
+	in, err := input(c, checkPutBatch)
+	if err != nil {
+		return nil, err
+	}
+	name := *in.DeliveryStreamName
+	records := make([][]byte, len(in.Records))
+	total := 0
+	for i, r := range in.Records {
+		records[i] = *r.Data
+		total += len(*r.Data)
+	}
+	if total > maxBatchBytes {
+		return nil, invalidArgument.New("Records size exceeds 4 MB limit")
+	}
+	// One append stores the whole batch, so it succeeds or fails as a
+	// whole: a failure is the call's error, never a per-record one.
+	seq, err := s.put(c.ctx, name, records)
+	if err != nil {
+		return nil, err
+	}
+	out := putBatchOut{RequestResponses: make([]batchEntry, len(records))}
+	for i := range records {
+		out.RequestResponses[i].RecordId = recordID(name, seq, i)
+	}
+	return out, nil
+}
+
+// mergeTags adds (or overwrites) tags in order of first appearance.
+func mergeTags(have []Tag, add []tag) []Tag {
+	for _, t := range add {
+		v := ""
+		if t.Value != nil {
+			v = *t.Value
+		}
+		found := false
+		for i := range have {
+			if have[i].Key == *t.Key {
+				have[i].Value, found = v, true
+			}
+		}
+		if !found {
+			have = append(have, Tag{Key: *t.Key, Value: v})
+		}
+	}
+	return have
+}
+
+// maxTags is how many tags a delivery stream can have.
+const maxTags = 50
+
+func (s *Service) tag(c *call) (any, error) {
+	in, err := input(c, checkTag)
+	if err != nil {
+		return nil, err
+	}
+	name := *in.DeliveryStreamName
+	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
+		tags := mergeTags(append([]Tag(nil), m.Tags...), in.Tags)
+		if len(tags) > maxTags {
+			return limitExceeded.New("Firehose %s under account %s would have more than %d tags.", name, s.cfg.AccountID, maxTags)
+		}
+		m.Tags = tags
+		return nil
+	})
+	return nil, s.storeErr(name, err)
+}
+
+func (s *Service) untag(c *call) (any, error) {
+	in, err := input(c, checkUntag)
+	if err != nil {
+		return nil, err
+	}
+	name := *in.DeliveryStreamName
+	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
+		kept := m.Tags[:0]
+		for _, t := range m.Tags {
+			drop := false
+			for _, k := range in.TagKeys {
+				drop = drop || t.Key == k
+			}
+			if !drop {
+				kept = append(kept, t)
+			}
+		}
+		m.Tags = kept
+		return nil
+	})
+	return nil, s.storeErr(name, err)
+}
+
+func (s *Service) listTags(c *call) (any, error) {
+	in, err := input(c, checkListTags)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := s.st.get(c.ctx, *in.DeliveryStreamName)
+	if err != nil {
+		return nil, s.storeErr(*in.DeliveryStreamName, err)
+	}
+	limit := 50
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	out := listTagsOut{Tags: []tagOut{}}
+	started := in.ExclusiveStartTagKey == nil
+	for _, t := range m.Tags {
+		if !started {
+			started = t.Key == *in.ExclusiveStartTagKey
+			continue
+		}
+		if len(out.Tags) == limit {
+			out.HasMoreTags = true
+			break
+		}
+		out.Tags = append(out.Tags, tagOut{Key: t.Key, Value: t.Value})
+	}
+	return out, nil
+}

@@ -1,0 +1,241 @@
+package firehose
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kinesin/kinesin/internal/kvutil"
+)
+
+// Bucket is the JetStream KV bucket of delivery stream configurations.
+const Bucket = "kinesin_firehose"
+
+// Delivery stream statuses and types.
+const (
+	StatusCreating = "CREATING"
+	StatusActive   = "ACTIVE"
+	StatusDeleting = "DELETING"
+
+	TypeDirectPut = "DirectPut"
+)
+
+// Destination is a delivery stream's S3 destination as stored.
+type Destination struct {
+	BucketARN         string `json:"bucket_arn"`
+	RoleARN           string `json:"role_arn"`
+	Prefix            string `json:"prefix,omitempty"`
+	ErrorOutputPrefix string `json:"error_output_prefix,omitempty"`
+	SizeInMBs         int64  `json:"size_mb"`
+	IntervalInSeconds int64  `json:"interval_s"`
+	CompressionFormat string `json:"compression"`
+}
+
+// Bucket is the bucket name of BucketARN (arn:aws:s3:::bucket).
+func (d Destination) Bucket() string { return strings.TrimPrefix(d.BucketARN, "arn:aws:s3:::") }
+
+// Meta is one delivery stream as stored in the bucket.
+type Meta struct {
+	Name        string      `json:"name"`
+	Status      string      `json:"status"`
+	Type        string      `json:"type"`
+	Version     int         `json:"version"`
+	Created     time.Time   `json:"created"`
+	Destination Destination `json:"destination"`
+	// Tags in the order they were added.
+	Tags []Tag `json:"tags,omitempty"`
+}
+
+// Tag is one tag of a delivery stream.
+type Tag struct {
+	Key   string `json:"k"`
+	Value string `json:"v"`
+}
+
+var errNotFound = errors.New("firehose: delivery stream not found")
+
+// store holds the bucket and the record streams.
+type store struct {
+	js jetstream.JetStream
+	kv jetstream.KeyValue
+}
+
+func openStore(ctx context.Context, js jetstream.JetStream, replicas int) (*store, error) {
+	kv, err := kvutil.Bucket(ctx, js, Bucket, "kinesin Firehose delivery streams", replicas, false)
+	if err != nil {
+		return nil, fmt.Errorf("firehose: %w", err)
+	}
+	return &store{js: js, kv: kv}, nil
+}
+
+func (st *store) get(ctx context.Context, name string) (*Meta, uint64, error) {
+	e, err := st.kv.Get(ctx, name)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, errNotFound
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("firehose: get %s: %w", name, err)
+	}
+	m, err := decodeMeta(e.Value())
+	if err != nil {
+		return nil, 0, err
+	}
+	return m, e.Revision(), nil
+}
+
+func decodeMeta(b []byte) (*Meta, error) {
+	m := new(Meta)
+	if err := json.Unmarshal(b, m); err != nil {
+		return nil, fmt.Errorf("firehose: decode delivery stream: %w", err)
+	}
+	return m, nil
+}
+
+// create stores m if no delivery stream of its name exists.
+func (st *store) create(ctx context.Context, m *Meta) (bool, error) {
+	b, _ := json.Marshal(m)
+	_, err := st.kv.Create(ctx, m.Name, b)
+	if kvutil.IsConflict(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("firehose: create %s: %w", m.Name, err)
+	}
+	return true, nil
+}
+
+// update applies fn to the stored delivery stream by compare-and-set,
+// retrying on conflicts.
+func (st *store) update(ctx context.Context, name string, fn func(m *Meta) error) (*Meta, error) {
+	for {
+		m, rev, err := st.get(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(m); err != nil {
+			return nil, err
+		}
+		b, _ := json.Marshal(m)
+		_, err = st.kv.Update(ctx, name, b, rev)
+		if kvutil.IsConflict(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("firehose: update %s: %w", name, err)
+		}
+		return m, nil
+	}
+}
+
+func (st *store) list(ctx context.Context) ([]*Meta, error) {
+	keys, err := kvutil.Keys(ctx, st.kv)
+	if err != nil {
+		return nil, fmt.Errorf("firehose: %w", err)
+	}
+	var out []*Meta
+	for _, k := range keys {
+		m, _, err := st.get(ctx, k)
+		if errors.Is(err, errNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// escape maps a delivery stream name ([a-zA-Z0-9_.-]+) onto a JetStream
+// stream name and subject token, which cannot hold '.': '_' becomes "__"
+// and '.' "_d", so that distinct names stay distinct.
+func escape(name string) string {
+	return strings.NewReplacer("_", "__", ".", "_d").Replace(name)
+}
+
+// StreamName is the JetStream stream of a delivery stream's records.
+func StreamName(name string) string { return "FH_" + escape(name) }
+
+// Subject is the subject a delivery stream's records are appended to.
+func Subject(name string) string { return "kinesin.fh." + escape(name) }
+
+// consumerName is the durable consumer the delivery loops share.
+const consumerName = "s3"
+
+// ensureStream creates the record stream of a delivery stream: a work
+// queue, so that delivered (acknowledged) batches are removed.
+func (st *store) ensureStream(ctx context.Context, name string) (jetstream.Stream, error) {
+	s, err := st.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: StreamName(name), Subjects: []string{Subject(name)},
+		Description: "kinesin Firehose records of " + name,
+		Retention:   jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("firehose: record stream of %s: %w", name, err)
+	}
+	return s, nil
+}
+
+func (st *store) deleteStream(ctx context.Context, name string) error {
+	err := st.js.DeleteStream(ctx, StreamName(name))
+	if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("firehose: delete record stream of %s: %w", name, err)
+	}
+	return nil
+}
+
+// append stores records as one message and returns its stream sequence.
+func (st *store) append(ctx context.Context, name string, records [][]byte) (uint64, error) {
+	ack, err := st.js.Publish(ctx, Subject(name), encodeBatch(records), jetstream.WithExpectStream(StreamName(name)))
+	if err != nil {
+		return 0, fmt.Errorf("firehose: append to %s: %w", name, err)
+	}
+	return ack.Sequence, nil
+}
+
+// encodeBatch frames records as (uvarint length, bytes)*.
+func encodeBatch(records [][]byte) []byte {
+	n := 0
+	for _, r := range records {
+		n += binary.MaxVarintLen32 + len(r)
+	}
+	b := make([]byte, 0, n)
+	for _, r := range records {
+		b = binary.AppendUvarint(b, uint64(len(r)))
+		b = append(b, r...)
+	}
+	return b
+}
+
+// DecodeBatch splits a stored message into its records.
+func DecodeBatch(b []byte) ([][]byte, error) {
+	var out [][]byte
+	for len(b) > 0 {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return nil, errors.New("firehose: corrupt stored batch")
+		}
+		out = append(out, b[k:k+int(n)])
+		b = b[k+int(n):]
+	}
+	return out, nil
+}
+
+// recordID is the opaque RecordId of record index of the batch stored at
+// seq in name's stream: 56 base64 characters, like AWS's.
+func recordID(name string, seq uint64, index int) string {
+	var raw [42]byte
+	binary.BigEndian.PutUint64(raw[0:], seq)
+	binary.BigEndian.PutUint16(raw[8:], uint16(index))
+	h := sha256.Sum256([]byte(name))
+	copy(raw[10:], h[:])
+	return base64.StdEncoding.EncodeToString(raw[:])
+}
