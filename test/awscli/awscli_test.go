@@ -24,9 +24,10 @@ func TestKinesisWithAWSCLI(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 
+	dataDir := t.TempDir()
 	srv, err := server.Start(ctx, server.Config{
 		Listen:  "127.0.0.1:0",
-		DataDir: t.TempDir(),
+		DataDir: dataDir,
 		Logger:  slog.New(slog.NewTextHandler(t.Output(), nil)),
 	})
 	if err != nil {
@@ -58,8 +59,8 @@ func TestKinesisWithAWSCLI(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "FUNCTION_ZIP="+buildFunctionZip(t), "FUNCTION_WASM="+buildFunctionWasm(t))
-	for _, script := range []string{"kinesis.sh", "lambda.sh", "mappings.sh"} {
+	env = append(env, "FUNCTION_ZIP="+buildFunctionZip(t), "FUNCTION_WASM="+buildFunctionWasm(t), "DATA_DIR="+dataDir)
+	for _, script := range []string{"kinesis.sh", "lambda.sh", "mappings.sh", "firehose.sh"} {
 		t.Run(script, func(t *testing.T) {
 			cmd := exec.CommandContext(ctx, "bash", script)
 			cmd.Env = env
