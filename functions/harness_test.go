@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kinesin/kinesin/internal/natstest"
 	"io"
 	"log/slog"
 	"os"
@@ -23,6 +22,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kinesin/kinesin/functions"
+	"github.com/kinesin/kinesin/internal/natstest"
 	"github.com/kinesin/kinesin/router"
 	lambdaengine "github.com/kinesin/kinesin/runtime/lambda"
 	"github.com/kinesin/kinesin/runtime/wasm"

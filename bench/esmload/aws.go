@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/kinesin/kinesin/internal/clock"
 	"io"
 	"net/http"
 	"strconv"
@@ -18,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/kinesin/kinesin/internal/clock"
 )
 
 // The clients and stream helpers are bench/kinesisload's (copied, not

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"github.com/kinesin/kinesin/bench/internal/setup"
-	"github.com/kinesin/kinesin/internal/clock"
 	"log/slog"
 	"net"
 	"slices"
@@ -16,6 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/kinesin/kinesin/bench/internal/setup"
+	"github.com/kinesin/kinesin/internal/clock"
 )
 
 // warmBase is the first id of warm-up records, outside any run's ids.

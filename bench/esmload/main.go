@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/kinesin/kinesin/internal/clock"
 	"io"
 	"log/slog"
 	"net/http"
@@ -24,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/kinesin/kinesin/internal/clock"
 	"github.com/kinesin/kinesin/internal/pipeline"
 	"github.com/kinesin/kinesin/internal/server"
 )

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
-	"github.com/kinesin/kinesin/bench/internal/cpu"
 	mrand "math/rand/v2"
 	"runtime"
 	"slices"
@@ -17,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/kinesin/kinesin/bench/internal/cpu"
 )
 
 // phase is the result of one measured step.

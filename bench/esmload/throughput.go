@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/kinesin/kinesin/bench/internal/setup"
 	"time"
+
+	"github.com/kinesin/kinesin/bench/internal/setup"
 )
 
 // drainPhase is a mapping created on a stream that already holds every

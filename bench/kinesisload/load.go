@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/kinesin/kinesin/bench/internal/cpu"
 	mrand "math/rand/v2"
 	"net/http"
 	"runtime"
@@ -19,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/kinesin/kinesin/bench/internal/cpu"
 )
 
 // phase is the result of one measured step.

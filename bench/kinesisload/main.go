@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/kinesin/kinesin/bench/internal/setup"
 	"io"
 	"log/slog"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kinesin/kinesin/bench/internal/setup"
 	"github.com/kinesin/kinesin/internal/server"
 )
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/kinesin/kinesin/internal/clock"
 	"io"
 	"strconv"
 	"strings"
@@ -18,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/spf13/cobra"
+
+	"github.com/kinesin/kinesin/internal/clock"
 )
 
 func newTailCmd(a *app) *cobra.Command {

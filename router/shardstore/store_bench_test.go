@@ -3,11 +3,12 @@ package shardstore
 import (
 	"context"
 	"fmt"
-	"github.com/kinesin/kinesin/internal/natstest"
 	"testing"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"github.com/kinesin/kinesin/internal/natstest"
 )
 
 func startNATS(tb testing.TB, listen bool) (*natsserver.Server, *nats.Conn) {

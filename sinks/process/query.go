@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/kinesin/kinesin/internal/celdata"
 	"io"
 	"math"
 	"reflect"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/google/cel-go/cel"
 	"github.com/itchyny/gojq"
+
+	"github.com/kinesin/kinesin/internal/celdata"
 )
 
 // celPrefix marks a MetadataExtractionQuery written in CEL.

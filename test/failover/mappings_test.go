@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/kinesin/kinesin/internal/natstest"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/kinesin/kinesin/internal/natstest"
 	"github.com/kinesin/kinesin/internal/pipeline"
 	"github.com/kinesin/kinesin/internal/testutil"
 )

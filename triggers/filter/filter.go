@@ -2,12 +2,13 @@ package filter
 
 import (
 	"fmt"
-	"github.com/kinesin/kinesin/internal/celdata"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
+
+	"github.com/kinesin/kinesin/internal/celdata"
 )
 
 // Limits Lambda applies to FilterCriteria.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/kinesin/kinesin/internal/natstest"
 	"io"
 	"net/http"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/kinesin/kinesin/internal/natstest"
 	"github.com/kinesin/kinesin/internal/server"
 	"github.com/kinesin/kinesin/internal/testutil"
 	"github.com/kinesin/kinesin/triggers/mappings"

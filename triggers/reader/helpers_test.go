@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/kinesin/kinesin/internal/natstest"
 	"github.com/kinesin/kinesin/router/shardstore"
-	"github.com/nats-io/nats.go"
 )
 
 func startNATS(tb testing.TB) *nats.Conn { return natstest.Conn(tb) }

@@ -3,9 +3,9 @@ package runner
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/kinesin/kinesin/internal/clock"
 	"time"
 
+	"github.com/kinesin/kinesin/internal/clock"
 	"github.com/kinesin/kinesin/internal/uuid"
 	"github.com/kinesin/kinesin/triggers/mappings"
 	"github.com/kinesin/kinesin/triggers/reader"

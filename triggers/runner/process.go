@@ -2,10 +2,10 @@ package runner
 
 import (
 	"errors"
-	"github.com/kinesin/kinesin/internal/clock"
 	"time"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/clock"
 	"github.com/kinesin/kinesin/runtime/engine"
 	"github.com/kinesin/kinesin/triggers/mappings"
 	"github.com/kinesin/kinesin/triggers/reader"

@@ -3,11 +3,11 @@ package runner
 import (
 	"context"
 	"errors"
-	"github.com/kinesin/kinesin/internal/clock"
 	"hash/fnv"
 	"sync"
 	"time"
 
+	"github.com/kinesin/kinesin/internal/clock"
 	"github.com/kinesin/kinesin/router/shardstore"
 	"github.com/kinesin/kinesin/runtime/engine"
 	"github.com/kinesin/kinesin/triggers/filter"
