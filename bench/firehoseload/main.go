@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,9 +42,17 @@ func main() {
 	size := flag.Int("size", 1024, "bytes per JSON record")
 	compression := flag.String("compression", "GZIP", "CompressionFormat")
 	sizeMB := flag.Int("buffer-mb", 64, "BufferingHints.SizeInMBs")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to FILE")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := run(*records, *writers, *batch, *size, *compression, *sizeMB); err != nil {
 		fmt.Fprintln(os.Stderr, "firehoseload:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -15,7 +15,7 @@ import (
 func (s *Server) startFirehose(ctx context.Context, reg prometheus.Registerer) error {
 	svc, err := firehose.Open(ctx, s.store.JetStream(), firehose.Config{
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, DataDir: s.cfg.DataDir,
-		TimeUnit: s.cfg.TriggerTimeUnit, Logger: s.log,
+		TimeUnit: s.cfg.TriggerTimeUnit, Logger: s.log, Functions: s.fns,
 	}, firehose.NewMetrics(reg))
 	if err != nil {
 		return fmt.Errorf("server: %w", err)

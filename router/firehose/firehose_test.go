@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -490,4 +491,85 @@ func counter(c prometheus.Counter) float64 {
 		return -1
 	}
 	return m.GetCounter().GetValue()
+}
+
+// TestProcessingConfiguration checks processors at create time with
+// sinks/process and describes the configuration back.
+func TestProcessingConfiguration(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	bad := s3conf("b", 5, 60, "")
+	bad.ProcessingConfiguration = &types.ProcessingConfiguration{Enabled: aws.Bool(true),
+		Processors: []types.Processor{{Type: "Nonsense"}}}
+	_, err := h.c.CreateDeliveryStream(ctx, &fh.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("bad"), ExtendedS3DestinationConfiguration: bad})
+	if awsCode(err) != "InvalidArgumentException" || !strings.Contains(awsMessage(err), `Processor type "Nonsense" at index 0`) {
+		t.Fatalf("unknown processor type: %v", err)
+	}
+	// No function invoker in this harness: a Lambda processor is refused.
+	lam := s3conf("b", 5, 60, "")
+	lam.ProcessingConfiguration = &types.ProcessingConfiguration{Enabled: aws.Bool(true), Processors: []types.Processor{{
+		Type: types.ProcessorTypeLambda, Parameters: []types.ProcessorParameter{{ParameterName: types.ProcessorParameterNameLambdaArn,
+			ParameterValue: aws.String("arn:aws:lambda:us-east-1:000000000000:function:f")}}}}}
+	_, err = h.c.CreateDeliveryStream(ctx, &fh.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("lam"), ExtendedS3DestinationConfiguration: lam})
+	if awsCode(err) != "InvalidArgumentException" {
+		t.Fatalf("lambda without invoker: %v", err)
+	}
+	good := s3conf("b", 5, 60, "")
+	good.ProcessingConfiguration = &types.ProcessingConfiguration{Enabled: aws.Bool(true),
+		Processors: []types.Processor{{Type: types.ProcessorTypeAppendDelimiterToRecord}}}
+	h.create("good", good)
+	out, err := h.c.DescribeDeliveryStream(ctx, &fh.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("good")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := out.DeliveryStreamDescription.Destinations[0].ExtendedS3DestinationDescription.ProcessingConfiguration
+	if pc == nil || !aws.ToBool(pc.Enabled) || len(pc.Processors) != 1 || pc.Processors[0].Type != types.ProcessorTypeAppendDelimiterToRecord {
+		t.Fatalf("described %+v", pc)
+	}
+}
+
+// TestProcessingFailedOutput delivers the records a processor fails under
+// the default error output prefix, one failure document a line, and the
+// others as usual.
+func TestProcessingFailedOutput(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	c := s3conf("e", 1, 0, "")
+	c.ProcessingConfiguration = &types.ProcessingConfiguration{Enabled: aws.Bool(true), Processors: []types.Processor{{
+		Type: types.ProcessorTypeMetadataExtraction, Parameters: []types.ProcessorParameter{
+			{ParameterName: types.ProcessorParameterNameMetadataExtractionQuery, ParameterValue: aws.String("{k: .k}")},
+			{ParameterName: types.ProcessorParameterNameJsonParsingEngine, ParameterValue: aws.String("JQ-1.6")}}}}}
+	h.create("fails", c)
+	out, err := h.c.PutRecordBatch(ctx, &fh.PutRecordBatchInput{DeliveryStreamName: aws.String("fails"),
+		Records: []types.Record{{Data: []byte(`{"k":"a"}`)}, {Data: []byte("oops")}}})
+	if err != nil || aws.ToInt32(out.FailedPutCount) != 0 {
+		t.Fatalf("put: %v", err)
+	}
+	var keys []string
+	testutil.Eventually(t, 10*time.Second, "two objects", func() bool {
+		keys = h.objects("e")
+		return len(keys) >= 2
+	})
+	var okKey, errKey string
+	for _, k := range keys {
+		if strings.HasPrefix(k, "processing-failed/") {
+			errKey = k
+		} else {
+			okKey = k
+		}
+	}
+	if okKey == "" || errKey == "" || !strings.Contains(errKey, "/fails-1-") {
+		t.Fatalf("keys %v", keys)
+	}
+	if got := string(h.read("e", okKey)); got != `{"k":"a"}` {
+		t.Fatalf("object %q", got)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(h.read("e", errKey)), "\n"), "\n")
+	var doc struct {
+		RawData   []byte `json:"rawData"`
+		ErrorCode string `json:"errorCode"`
+	}
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &doc) != nil || string(doc.RawData) != "oops" || doc.ErrorCode == "" {
+		t.Fatalf("error output %q", lines)
+	}
 }

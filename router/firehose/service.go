@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kinesin/kinesin/sinks/keys"
 	"log/slog"
 	"sort"
 	"strings"
@@ -18,6 +17,8 @@ import (
 	"github.com/kinesin/kinesin/internal/kvutil"
 	"github.com/kinesin/kinesin/router"
 	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/sinks/keys"
+	"github.com/kinesin/kinesin/sinks/process"
 	"github.com/kinesin/kinesin/sinks/s3fs"
 )
 
@@ -47,6 +48,9 @@ type Config struct {
 	// Replicas of the KV bucket on a NATS cluster (0: 1).
 	Replicas int
 	Logger   *slog.Logger
+	// Functions invokes the functions of Lambda processors (nil: a
+	// ProcessingConfiguration with a Lambda processor is refused).
+	Functions process.Invoker
 }
 
 // Service serves Firehose_20150804 and runs this process's delivery loops.
@@ -282,6 +286,24 @@ func (s *Service) deliver(ctx context.Context, m *Meta) {
 	t := s3fs.Target{
 		Dir: s.cfg.DataDir, Bucket: d.Bucket(), Prefix: d.Prefix, Stream: m.Name, Version: m.Version,
 		Compression: d.CompressionFormat, SizeBytes: int(d.SizeInMBs) << 20, Interval: interval,
+		ErrorOutputPrefix: d.ErrorOutputPrefix,
+		RecordID:          func(seq uint64, index int) string { return recordID(m.Name, seq, index) },
+	}
+	if d.Processing != nil {
+		// Records are never delivered unprocessed: while the configuration
+		// does not compile here (it did when the stream was created), they
+		// wait in the record stream.
+		for {
+			p, err := process.Compile(*d.Processing, s.cfg.Functions)
+			if err == nil {
+				t.Pipeline = p
+				break
+			}
+			s.log.Error("firehose: processing configuration does not compile, delivery waits", "name", m.Name, "err", err)
+			if !clock.Sleep(ctx, 10*time.Second) {
+				return
+			}
+		}
 	}
 	observe := func(records, bytes int, ok bool) { s.metrics.delivered(m.Name, records, bytes, ok) }
 	for ctx.Err() == nil {
@@ -419,6 +441,20 @@ func (s *Service) create(c *call) (any, error) {
 	if err := keys.Validate(d.Prefix, d.ErrorOutputPrefix, false); err != nil {
 		return nil, invalidArgument.New("%s", err.Error())
 	}
+	if pc := dst.ProcessingConfiguration; pc != nil {
+		cfg := &process.Config{Enabled: pc.Enabled != nil && *pc.Enabled}
+		for _, p := range pc.Processors {
+			proc := process.Processor{Type: p.Type}
+			for _, prm := range p.Parameters {
+				proc.Parameters = append(proc.Parameters, process.Parameter{ParameterName: prm.ParameterName, ParameterValue: prm.ParameterValue})
+			}
+			cfg.Processors = append(cfg.Processors, proc)
+		}
+		if _, err := process.Compile(*cfg, s.cfg.Functions); err != nil {
+			return nil, err
+		}
+		d.Processing = cfg
+	}
 	m := &Meta{Name: *in.DeliveryStreamName, Status: StatusCreating, Type: typ, Version: 1,
 		Created: time.Now().UTC(), Destination: d, Tags: mergeTags(nil, in.Tags)}
 	ok, err := s.st.create(c.ctx, m)
@@ -450,8 +486,26 @@ func (s *Service) describe(c *call) (any, error) {
 		DeliveryStreamType: m.Type, DeliveryStreamEncryptionConfiguration: streamEncryptionOut{Status: "DISABLED"},
 		VersionId: fmt.Sprint(m.Version), CreateTimestamp: ts(m.Created),
 		Destinations: []destinationOut{{DestinationId: "destinationId-000000000001", S3DestinationDescription: s3,
-			ExtendedS3DestinationDescription: extendedS3Out{s3Out: s3, S3BackupMode: "Disabled"}}},
+			ExtendedS3DestinationDescription: extendedS3Out{s3Out: s3, S3BackupMode: "Disabled",
+				ProcessingConfiguration: processingOut(d.Processing)}}},
 	}}, nil
+}
+
+// processingOut is the stored ProcessingConfiguration as the API shows it.
+func processingOut(cfg *process.Config) *processingConfig {
+	if cfg == nil {
+		return nil
+	}
+	enabled := cfg.Enabled
+	out := &processingConfig{Enabled: &enabled, Processors: []processor{}}
+	for _, p := range cfg.Processors {
+		proc := processor{Type: p.Type}
+		for _, prm := range p.Parameters {
+			proc.Parameters = append(proc.Parameters, parameter{ParameterName: prm.ParameterName, ParameterValue: prm.ParameterValue})
+		}
+		out.Processors = append(out.Processors, proc)
+	}
+	return out
 }
 
 func (s *Service) list(c *call) (any, error) {

@@ -1,6 +1,8 @@
 package firehose
 
 import (
+	"github.com/kinesin/kinesin/sinks/process"
+
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -37,6 +39,8 @@ type Destination struct {
 	SizeInMBs         int64  `json:"size_mb"`
 	IntervalInSeconds int64  `json:"interval_s"`
 	CompressionFormat string `json:"compression"`
+	// Processing is the ProcessingConfiguration (nil: none given).
+	Processing *process.Config `json:"processing,omitempty"`
 }
 
 // Bucket is the bucket name of BucketARN (arn:aws:s3:::bucket).

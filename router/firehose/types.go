@@ -29,6 +29,24 @@ type s3Config struct {
 	ErrorOutputPrefix *string         `json:"ErrorOutputPrefix"`
 	BufferingHints    *bufferingHints `json:"BufferingHints"`
 	CompressionFormat *string         `json:"CompressionFormat"`
+	// ProcessingConfiguration is ExtendedS3DestinationConfiguration's.
+	ProcessingConfiguration *processingConfig `json:"ProcessingConfiguration"`
+}
+
+// processingConfig is the API's ProcessingConfiguration, in and out.
+type processingConfig struct {
+	Enabled    *bool       `json:"Enabled,omitempty"`
+	Processors []processor `json:"Processors,omitempty"`
+}
+
+type processor struct {
+	Type       string      `json:"Type"`
+	Parameters []parameter `json:"Parameters,omitempty"`
+}
+
+type parameter struct {
+	ParameterName  string `json:"ParameterName"`
+	ParameterValue string `json:"ParameterValue"`
 }
 
 type createIn struct {
@@ -96,7 +114,8 @@ type s3Out struct {
 
 type extendedS3Out struct {
 	s3Out
-	S3BackupMode string `json:"S3BackupMode"`
+	S3BackupMode            string            `json:"S3BackupMode"`
+	ProcessingConfiguration *processingConfig `json:"ProcessingConfiguration,omitempty"`
 }
 
 type destinationOut struct {

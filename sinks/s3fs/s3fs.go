@@ -1,16 +1,13 @@
 package s3fs
 
 import (
-	"path"
-
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kinesin/kinesin/sinks/compress"
-	"github.com/kinesin/kinesin/sinks/keys"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,6 +15,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kinesin/kinesin/internal/clock"
+	"github.com/kinesin/kinesin/sinks/compress"
+	"github.com/kinesin/kinesin/sinks/keys"
+	"github.com/kinesin/kinesin/sinks/process"
 )
 
 // Target is where and how one delivery stream's records are delivered.
@@ -36,6 +36,15 @@ type Target struct {
 	// writes as soon as the records at hand are read.
 	SizeBytes int
 	Interval  time.Duration
+	// Pipeline processes the records of each object before compression
+	// (nil: none). Failed records go to the error output.
+	Pipeline *process.Pipeline
+	// ErrorOutputPrefix is where failed records go (empty:
+	// keys.DefaultErrorOutputPrefix of Prefix).
+	ErrorOutputPrefix string
+	// RecordID names record index of the message stored at stream
+	// sequence seq, as the API answered it (nil: any unique string).
+	RecordID func(seq uint64, index int) string
 }
 
 // Observer hears of every object written (ok) or failed to write, with the
@@ -82,6 +91,17 @@ func Key(prefix *keys.Prefix, stream string, version int, t time.Time, ext strin
 		return "", err
 	}
 	return p + keys.ObjectName(stream, version, t, keys.RandomUUID(), ext), nil
+}
+
+// ErrorKey is the key of an error-output object: errPrefix rendered at t
+// with outputType followed by the same object name as Key.
+func ErrorKey(errPrefix *keys.Prefix, stream string, version int, t time.Time, outputType string) (string, error) {
+	t = t.UTC()
+	p, err := errPrefix.Render(t, keys.Vars{ErrorOutputType: outputType})
+	if err != nil {
+		return "", err
+	}
+	return p + keys.ObjectName(stream, version, t, keys.RandomUUID(), ""), nil
 }
 
 // ObjectPath is the file that holds key in bucket under dir.
@@ -140,45 +160,57 @@ func Run(ctx context.Context, cons jetstream.Consumer, t Target, split Splitter,
 	if err != nil {
 		return fmt.Errorf("s3fs: prefix: %w", err)
 	}
+	errPrefixText := t.ErrorOutputPrefix
+	if errPrefixText == "" {
+		errPrefixText = keys.DefaultErrorOutputPrefix(t.Prefix)
+	}
+	errPrefix, err := keys.ParseErrorOutput(errPrefixText)
+	if err != nil {
+		return fmt.Errorf("s3fs: error output prefix: %w", err)
+	}
 	if log == nil {
 		log = slog.Default()
+	}
+	recordID := t.RecordID
+	if recordID == nil {
+		run := keys.RandomUUID()
+		recordID = func(seq uint64, index int) string { return fmt.Sprintf("%s-%d-%d", run, seq, index) }
 	}
 	if observe == nil {
 		observe = func(int, int, bool) {}
 	}
 	var (
 		msgs    []jetstream.Msg
-		data    bytes.Buffer
-		records int
+		recs    []process.Record
+		size    int       // bytes of recs' data
 		oldest  time.Time // arrival time of the oldest buffered record
 		started time.Time // when this buffer began, on this process's clock
 	)
 	reset := func() {
-		msgs, records, oldest = msgs[:0], 0, time.Time{}
-		data.Reset()
+		clear(recs)
+		msgs, recs, size, oldest = msgs[:0], recs[:0], 0, time.Time{}
 	}
 	flush := func() {
 		if len(msgs) == 0 {
 			return
 		}
-		key, err := Key(prefix, t.Stream, t.Version, oldest, ext)
-		var body []byte
-		if err == nil {
-			body, err = compress(path.Base(key), data.Bytes())
-		}
-		if err == nil {
-			err = WriteObject(t.Dir, t.Bucket, key, body)
-		}
+		_, failed, err := deliver(ctx, t, recs, oldest, prefix, errPrefix, ext, compress)
 		if err != nil {
+			if ctx.Err() != nil {
+				return // the deferred Nak hands the records on at once
+			}
 			log.Error("firehose: delivery to S3 failed", "stream", t.Stream, "bucket", t.Bucket, "err", err)
-			observe(records, data.Len(), false)
+			observe(len(recs), size, false)
 			for _, m := range msgs {
 				_ = m.NakWithDelay(5 * time.Second)
 			}
 			reset()
 			return
 		}
-		observe(records, data.Len(), true)
+		if failed > 0 {
+			log.Warn("firehose: records failed processing", "stream", t.Stream, "failed", failed)
+		}
+		observe(len(recs), size, true)
 		for _, m := range msgs {
 			_ = m.Ack()
 		}
@@ -215,7 +247,7 @@ func Run(ctx context.Context, cons jetstream.Consumer, t Target, split Splitter,
 		got := 0
 		for m := range batch.Messages() {
 			got++
-			recs, err := split(m.Data())
+			parts, err := split(m.Data())
 			if err != nil {
 				log.Error("firehose: dropping undecodable stored batch", "stream", t.Stream, "err", err)
 				_ = m.Term()
@@ -231,12 +263,16 @@ func Run(ctx context.Context, cons jetstream.Consumer, t Target, split Splitter,
 			if oldest.IsZero() || at.Before(oldest) {
 				oldest = at
 			}
-			for _, r := range recs {
-				data.Write(r)
+			var seq uint64
+			if md, err := m.Metadata(); err == nil {
+				seq = md.Sequence.Stream
 			}
-			records += len(recs)
+			for i, r := range parts {
+				recs = append(recs, process.Record{ID: recordID(seq, i), Data: r, Arrival: at})
+				size += len(r)
+			}
 			msgs = append(msgs, m)
-			if data.Len() >= t.SizeBytes {
+			if size >= t.SizeBytes {
 				flush()
 			}
 		}
@@ -251,4 +287,77 @@ func Run(ctx context.Context, cons jetstream.Consumer, t Target, split Splitter,
 		}
 	}
 	return nil
+}
+
+// deliver processes recs (when t has a Pipeline) and writes the object of
+// the records to deliver and, when some failed, the error-output object of
+// their failure documents. It answers how many records were delivered and
+// how many failed; an error means nothing is to be acknowledged.
+func deliver(ctx context.Context, t Target, recs []process.Record, oldest time.Time, prefix, errPrefix *keys.Prefix,
+	ext string, compress func(string, []byte) ([]byte, error)) (ok, failed int, err error) {
+	var res process.Result
+	if t.Pipeline != nil {
+		if res, err = t.Pipeline.Process(ctx, recs); err != nil {
+			return 0, 0, err
+		}
+	} else {
+		res.Ok = make([]process.OkRecord, len(recs))
+		for i, r := range recs {
+			res.Ok[i] = process.OkRecord{ID: r.ID, Data: r.Data, Arrival: r.Arrival}
+		}
+	}
+	if len(res.Ok) > 0 {
+		n := 0
+		for _, r := range res.Ok {
+			n += len(r.Data)
+		}
+		data := bytes.NewBuffer(make([]byte, 0, n))
+		for _, r := range res.Ok {
+			data.Write(r.Data)
+		}
+		key, err := Key(prefix, t.Stream, t.Version, oldest, ext)
+		var body []byte
+		if err == nil {
+			body, err = compress(path.Base(key), data.Bytes())
+		}
+		if err == nil {
+			err = WriteObject(t.Dir, t.Bucket, key, body)
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	if len(res.Failed) > 0 {
+		// One object per error output type (processing-failed, …).
+		byType := map[string]*bytes.Buffer{}
+		var types []string
+		for _, f := range res.Failed {
+			typ := f.OutputType
+			if typ == "" {
+				typ = process.OutputProcessingFailed
+			}
+			b := byType[typ]
+			if b == nil {
+				b = &bytes.Buffer{}
+				byType[typ] = b
+				types = append(types, typ)
+			}
+			doc, err := f.MarshalJSON()
+			if err != nil {
+				return 0, 0, err
+			}
+			b.Write(doc)
+			b.WriteByte('\n')
+		}
+		for _, typ := range types {
+			key, err := ErrorKey(errPrefix, t.Stream, t.Version, oldest, typ)
+			if err == nil {
+				err = WriteObject(t.Dir, t.Bucket, key, byType[typ].Bytes())
+			}
+			if err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	return len(res.Ok), len(res.Failed), nil
 }
