@@ -8,31 +8,9 @@ set -euo pipefail
 
 : "${AWS_ENDPOINT_URL:?set AWS_ENDPOINT_URL to the server URL}"
 : "${DATA_DIR:?set DATA_DIR to the server data dir}"
-export AWS_DEFAULT_OUTPUT=json AWS_PAGER=""
-
-blob=()
-case $(aws --version 2>&1) in
-aws-cli/1.*) ;;
-*) blob=(--cli-binary-format raw-in-base64-out) ;;
-esac
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 f() { aws "${blob[@]}" --endpoint-url "$AWS_ENDPOINT_URL" firehose "$@"; }
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-expect() { # expect WHAT GOT WANT
-	[[ $2 == "$3" ]] || fail "$1: got '$2', want '$3'"
-	echo "ok: $1 = $3"
-}
-poll() { # poll WHAT COMMAND...
-	local what=$1 deadline=$((SECONDS + 60))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || fail "timed out waiting for $what"
-		sleep 0.2
-	done
-}
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 f create-delivery-stream --delivery-stream-name clicks --extended-s3-destination-configuration '{

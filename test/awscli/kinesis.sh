@@ -7,27 +7,9 @@
 set -euo pipefail
 
 : "${AWS_ENDPOINT_URL:?set AWS_ENDPOINT_URL to the server URL}"
-export AWS_DEFAULT_OUTPUT=json AWS_PAGER=""
-
-version=$(aws --version 2>&1)
-echo "$version"
-# CLI v2 reads blob arguments as base64 unless told otherwise; v1 reads them
-# raw and does not know the option.
-blob=()
-case $version in
-aws-cli/1.*) ;;
-*) blob=(--cli-binary-format raw-in-base64-out) ;;
-esac
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 k() { aws "${blob[@]}" --endpoint-url "$AWS_ENDPOINT_URL" kinesis "$@"; }
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-expect() { # expect WHAT GOT WANT
-	[[ $2 == "$3" ]] || fail "$1: got '$2', want '$3'"
-	echo "ok: $1 = $3"
-}
 summary() { k describe-stream-summary --stream-name "$stream" --query "StreamDescriptionSummary.$1" --output text; }
 
 stream="awscli-$$-$RANDOM"

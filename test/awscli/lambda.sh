@@ -7,23 +7,9 @@ set -euo pipefail
 
 : "${AWS_ENDPOINT_URL:?set AWS_ENDPOINT_URL to the server URL}"
 : "${FUNCTION_ZIP:?set FUNCTION_ZIP to a deployment package}"
-export AWS_DEFAULT_OUTPUT=json AWS_PAGER=""
-
-blob=()
-case $(aws --version 2>&1) in
-aws-cli/1.*) ;;
-*) blob=(--cli-binary-format raw-in-base64-out) ;;
-esac
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 l() { aws "${blob[@]}" --endpoint-url "$AWS_ENDPOINT_URL" lambda "$@"; }
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-expect() { # expect WHAT GOT WANT
-	[[ $2 == "$3" ]] || fail "$1: got '$2', want '$3'"
-	echo "ok: $1 = $3"
-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 f="cli-$$-$RANDOM"

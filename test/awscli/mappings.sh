@@ -12,35 +12,11 @@ set -euo pipefail
 
 : "${AWS_ENDPOINT_URL:?set AWS_ENDPOINT_URL to the server URL}"
 : "${FUNCTION_WASM:?set FUNCTION_WASM to a zipped WebAssembly KinesisEvent handler}"
-export AWS_DEFAULT_OUTPUT=json AWS_PAGER=""
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 region=${AWS_DEFAULT_REGION:-us-east-1}
-
-blob=()
-case $(aws --version 2>&1) in
-aws-cli/1.*) ;;
-*) blob=(--cli-binary-format raw-in-base64-out) ;;
-esac
 
 k() { aws "${blob[@]}" --endpoint-url "$AWS_ENDPOINT_URL" kinesis "$@"; }
 l() { aws "${blob[@]}" --endpoint-url "$AWS_ENDPOINT_URL" lambda "$@"; }
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-expect() { # expect WHAT GOT WANT
-	[[ $2 == "$3" ]] || fail "$1: got '$2', want '$3'"
-	echo "ok: $1 = $3"
-}
-# poll WHAT COMMAND...: runs COMMAND until it succeeds, for up to a minute.
-poll() {
-	local what=$1 deadline=$((SECONDS + 60))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || fail "timed out waiting for $what"
-		sleep 0.2
-	done
-	echo "ok: $what"
-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
