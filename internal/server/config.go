@@ -46,6 +46,10 @@ type Config struct {
 	// for API- or ingest-only processes in a deployment where others run
 	// the mappings. Mappings created here stay Creating until one does.
 	NoMappingRunner bool
+	// S3Endpoint is the URL of an S3-compatible server Firehose delivers
+	// to (--s3-endpoint; see sinks/objstore.ParseURL). Empty: objects are
+	// written under DataDir/s3/<bucket>/<key>.
+	S3Endpoint string
 	// TriggerTimeUnit is the length of one "second" of an event source
 	// mapping's MaximumRecordAgeInSeconds and TumblingWindowInSeconds, and
 	// of a delivery stream's buffering interval (default 1s). Tests shorten it so that age expiry and windows run in

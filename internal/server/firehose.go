@@ -7,16 +7,28 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kinesin/kinesin/router/firehose"
+	"github.com/kinesin/kinesin/sinks/objstore"
 )
 
 // startFirehose opens the Firehose service (its KV bucket), registers its
 // operations with the HTTP tier and starts watching delivery streams and
 // delivering them; teardown closes it before NATS goes.
 func (s *Server) startFirehose(ctx context.Context, reg prometheus.Registerer) error {
-	svc, err := firehose.Open(ctx, s.store.JetStream(), firehose.Config{
+	cfg := firehose.Config{
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, DataDir: s.cfg.DataDir,
 		TimeUnit: s.cfg.TriggerTimeUnit, Logger: s.log, Functions: s.fns,
-	}, firehose.NewMetrics(reg))
+		Streams: s.store, LeaseTTL: s.cfg.LeaseTTL,
+	}
+	if s.cfg.S3Endpoint != "" {
+		o, err := objstore.ParseURL(s.cfg.S3Endpoint)
+		if err != nil {
+			return fmt.Errorf("server: --s3-endpoint: %w", err)
+		}
+		if cfg.Objects, err = objstore.NewS3(o); err != nil {
+			return fmt.Errorf("server: --s3-endpoint: %w", err)
+		}
+	}
+	svc, err := firehose.Open(ctx, s.store.JetStream(), cfg, firehose.NewMetrics(reg))
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}

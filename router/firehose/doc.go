@@ -1,6 +1,6 @@
 // Package firehose serves Amazon Data Firehose (Firehose_20150804, JSON
 // 1.1) on kinesin's HTTP tier: delivery streams with direct PUT sources and
-// S3 destinations, delivered to the embedded S3 stand-in by sinks/s3fs.
+// S3 destinations, delivered by sinks/delivery to sinks/s3 and the other destinations.
 //
 // Delivery stream configurations live in the JetStream KV bucket
 // kinesin_firehose (updated by compare-and-set, so several kinesin

@@ -250,9 +250,9 @@ func TestCreatePutDeliverGzip(t *testing.T) {
 		t.Errorf("IncomingBytes %v", got)
 	}
 	testutil.Eventually(t, 5*time.Second, "delivery metrics", func() bool {
-		return counter(h.m.S3Records.WithLabelValues("orders")) == 11 &&
-			counter(h.m.S3Bytes.WithLabelValues("orders")) == float64(len(want)) &&
-			counter(h.m.S3Success.WithLabelValues("orders", "true")) >= 1
+		return counter(h.m.Records.WithLabelValues("orders", "S3")) == 11 &&
+			counter(h.m.Bytes.WithLabelValues("orders", "S3")) == float64(len(want)) &&
+			counter(h.m.Success.WithLabelValues("orders", "S3", "true")) >= 1
 	})
 }
 
@@ -420,7 +420,7 @@ func TestErrors(t *testing.T) {
 	}
 	_, err = h.c.CreateDeliveryStream(ctx, &fh.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("k"), DeliveryStreamType: types.DeliveryStreamTypeKinesisStreamAsSource,
 		ExtendedS3DestinationConfiguration: s3conf("b", 5, 60, "")})
-	if awsCode(err) != "InvalidArgumentException" || !strings.Contains(awsMessage(err), "not supported yet") {
+	if awsCode(err) != "InvalidArgumentException" || !strings.Contains(awsMessage(err), "KinesisStreamSourceConfiguration with KinesisStreamARN and RoleARN is required") {
 		t.Fatalf("kinesis source: %v", err)
 	}
 	_, err = h.c.CreateDeliveryStream(ctx, &fh.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("bad name")})

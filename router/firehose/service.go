@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -17,9 +18,15 @@ import (
 	"github.com/kinesin/kinesin/internal/kvutil"
 	"github.com/kinesin/kinesin/router"
 	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/router/shardstore"
+	"github.com/kinesin/kinesin/sinks/convert"
+	"github.com/kinesin/kinesin/sinks/delivery"
+	"github.com/kinesin/kinesin/sinks/dest"
 	"github.com/kinesin/kinesin/sinks/keys"
+	"github.com/kinesin/kinesin/sinks/objstore"
 	"github.com/kinesin/kinesin/sinks/process"
-	"github.com/kinesin/kinesin/sinks/s3fs"
+	"github.com/kinesin/kinesin/sinks/s3"
+	"github.com/kinesin/kinesin/sinks/source"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of Firehose.
@@ -51,11 +58,20 @@ type Config struct {
 	// Functions invokes the functions of Lambda processors (nil: a
 	// ProcessingConfiguration with a Lambda processor is refused).
 	Functions process.Invoker
+	// Objects stores S3 objects (nil: the data directory,
+	// DataDir/s3/<bucket>/<key>).
+	Objects objstore.Store
+	// Streams is the Kinesis shard store KinesisStreamAsSource delivery
+	// streams read (nil: that type is refused); LeaseTTL is how long a
+	// process's claim on one of its shards lasts (0: 10 s).
+	Streams  *shardstore.Store
+	LeaseTTL time.Duration
 }
 
 // Service serves Firehose_20150804 and runs this process's delivery loops.
 type Service struct {
 	cfg     Config
+	objects objstore.Store
 	st      *store
 	log     *slog.Logger
 	metrics *Metrics
@@ -70,8 +86,9 @@ type Service struct {
 }
 
 type loop struct {
-	cancel context.CancelFunc
-	done   chan struct{}
+	version int // the delivery stream version it delivers
+	cancel  context.CancelFunc
+	done    chan struct{}
 }
 
 type op func(c *call) (any, error)
@@ -121,7 +138,11 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config, m *Metrics) (
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, st: st, log: cfg.Logger, metrics: m, cache: map[string]*Meta{}, loops: map[string]*loop{}}
+	objects := cfg.Objects
+	if objects == nil {
+		objects = objstore.NewFS(cfg.DataDir)
+	}
+	s := &Service{cfg: cfg, objects: objects, st: st, log: cfg.Logger, metrics: m, cache: map[string]*Meta{}, loops: map[string]*loop{}}
 	s.ops = map[string]op{
 		"CreateDeliveryStream":      s.create,
 		"DescribeDeliveryStream":    s.describe,
@@ -132,6 +153,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config, m *Metrics) (
 		"TagDeliveryStream":         s.tag,
 		"UntagDeliveryStream":       s.untag,
 		"ListTagsForDeliveryStream": s.listTags,
+		"UpdateDestination":         s.updateDestination,
 	}
 	return s, nil
 }
@@ -237,6 +259,11 @@ func (s *Service) apply(ctx context.Context, e jetstream.KeyValueEntry) {
 		s.startLoop(m)
 	case StatusDeleting:
 		s.stopLoop(name)
+		if m.Source != nil {
+			if err := source.Delete(ctx, s.st.js, name); err != nil {
+				s.log.Error("firehose: delete source checkpoints", "name", name, "err", err)
+			}
+		}
 		if err := s.st.deleteStream(ctx, name); err != nil {
 			s.log.Error("firehose: delete", "name", name, "err", err)
 			return
@@ -253,14 +280,27 @@ func kvConflictOrGone(err error) bool {
 	return errors.Is(err, jetstream.ErrKeyNotFound) || kvutil.IsConflict(err)
 }
 
+// startLoop runs m's delivery loop; a loop of an older version of m (its
+// destination was updated) is stopped first, handing its buffered
+// records to the new one.
 func (s *Service) startLoop(m *Meta) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.loops[m.Name] != nil {
-		return
+	if l := s.loops[m.Name]; l != nil {
+		if l.version == m.Version {
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		s.stopLoop(m.Name)
+		s.mu.Lock()
+		if s.loops[m.Name] != nil {
+			s.mu.Unlock()
+			return
+		}
 	}
+	defer s.mu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &loop{cancel: cancel, done: make(chan struct{})}
+	l := &loop{version: m.Version, cancel: cancel, done: make(chan struct{})}
 	s.loops[m.Name] = l
 	go func() {
 		defer close(l.done)
@@ -279,15 +319,32 @@ func (s *Service) stopLoop(name string) {
 	}
 }
 
-// deliver runs the S3 delivery of one delivery stream until ctx ends.
+// deliver runs the delivery of one delivery stream until ctx ends.
 func (s *Service) deliver(ctx context.Context, m *Meta) {
+	if m.Source != nil {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.pump(ctx, m)
+		}()
+		defer func() { <-done }()
+	}
 	d := m.Destination
-	interval := time.Duration(d.IntervalInSeconds) * s.cfg.TimeUnit
-	t := s3fs.Target{
-		Dir: s.cfg.DataDir, Bucket: d.Bucket(), Prefix: d.Prefix, Stream: m.Name, Version: m.Version,
-		Compression: d.CompressionFormat, SizeBytes: int(d.SizeInMBs) << 20, Interval: interval,
-		ErrorOutputPrefix: d.ErrorOutputPrefix,
-		RecordID:          func(seq uint64, index int) string { return recordID(m.Name, seq, index) },
+	kind := KindS3
+	size, interval := d.SizeInMBs, d.IntervalInSeconds
+	if m.Other != nil {
+		kind, d = m.Other.Kind(), m.Other.Backup
+		size, interval = m.Other.config().buffering(d)
+	}
+	c := delivery.Config{
+		Stream: m.Name, SizeBytes: int(size) << 20, Interval: time.Duration(interval) * s.cfg.TimeUnit,
+		Split:    DecodeBatch,
+		RecordID: func(seq uint64, index int) string { return recordID(m.Name, seq, index) },
+		Logger:   s.log,
+		Observe:  func(st delivery.Stats) { s.metrics.delivered(m.Name, kind, st) },
+		Processed: func(_, ok, failed, dropped int, d time.Duration) {
+			s.metrics.processed(m.Name, ok, failed, dropped, d)
+		},
 	}
 	if d.Processing != nil {
 		// Records are never delivered unprocessed: while the configuration
@@ -296,7 +353,7 @@ func (s *Service) deliver(ctx context.Context, m *Meta) {
 		for {
 			p, err := process.Compile(*d.Processing, s.cfg.Functions)
 			if err == nil {
-				t.Pipeline = p
+				c.Pipeline = p
 				break
 			}
 			s.log.Error("firehose: processing configuration does not compile, delivery waits", "name", m.Name, "err", err)
@@ -305,9 +362,13 @@ func (s *Service) deliver(ctx context.Context, m *Meta) {
 			}
 		}
 	}
-	observe := func(records, bytes int, ok bool) { s.metrics.delivered(m.Name, records, bytes, ok) }
+	if err := s.destinations(m, &c); err != nil {
+		s.log.Error("firehose: destination", "name", m.Name, "err", err)
+		return
+	}
+	defer func() { _ = c.Destination.Close() }()
 	for ctx.Err() == nil {
-		err := s.runConsumer(ctx, t, observe)
+		err := s.runConsumer(ctx, m.Name, c)
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("firehose: delivery loop", "name", m.Name, "err", err)
 			clock.Sleep(ctx, s.cfg.TimeUnit)
@@ -315,24 +376,89 @@ func (s *Service) deliver(ctx context.Context, m *Meta) {
 	}
 }
 
-func (s *Service) runConsumer(ctx context.Context, t s3fs.Target, observe s3fs.Observer) error {
-	stream, err := s.st.js.Stream(ctx, StreamName(t.Stream))
+// destinations sets the destination, error output and backups of c.
+func (s *Service) destinations(m *Meta, c *delivery.Config) error {
+	opt := dest.Options{Stream: m.Name, StreamARN: s.arn(m.Name), TimeUnit: s.cfg.TimeUnit, Logger: s.log}
+	if o := m.Other; o != nil {
+		backup, err := s.s3Destination(m, o.Backup)
+		if err != nil {
+			return err
+		}
+		c.Errors = backup
+		if o.config().backupAll() {
+			c.Backup = backup
+		}
+		if o.SourceBackup != nil {
+			if c.SourceBackup, err = s.s3Destination(m, *o.SourceBackup); err != nil {
+				return err
+			}
+		}
+		c.Destination, err = o.config().build(opt)
+		return err
+	}
+	d := m.Destination
+	primary, err := s.s3Destination(m, d)
 	if err != nil {
 		return err
 	}
-	// A loop holds its buffer unacknowledged for up to the interval plus
-	// a pull's idle wait and the write; the ack wait must outlast that, or
-	// JetStream hands the records to a loop again. It is also how long
-	// records a crashed process had buffered wait for redelivery.
-	ackWait := t.Interval + max(60*s.cfg.TimeUnit, 10*time.Second)
+	c.Destination, c.Errors = primary, primary
+	if d.Backup != nil && d.BackupMode == "Enabled" {
+		if c.SourceBackup, err = s.s3Destination(m, *d.Backup); err != nil {
+			return err
+		}
+	}
+	if d.DynamicPartitioning() {
+		p, err := keys.Parse(d.Prefix)
+		if err != nil {
+			return err
+		}
+		c.Partition = p.PartitionKeys()
+	}
+	return nil
+}
+
+// s3Destination builds the S3 destination d of m.
+func (s *Service) s3Destination(m *Meta, d Destination) (*s3.Destination, error) {
+	cfg := s3.Config{Bucket: d.Bucket(), Prefix: d.Prefix, ErrorOutputPrefix: d.ErrorOutputPrefix, Stream: m.Name,
+		Version: m.Version, Compression: d.CompressionFormat, Extension: d.FileExtension}
+	if d.CustomTimeZone != "" {
+		loc, err := time.LoadLocation(d.CustomTimeZone)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Location = loc
+	}
+	if d.Conversion != nil {
+		cc, err := compileConversion(d.Conversion)
+		if err != nil {
+			return nil, err
+		}
+		if cc != nil {
+			if cfg.Converter, err = convert.Compile(*cc); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s3.New(cfg, s.objects, dest.Options{Stream: m.Name, StreamARN: s.arn(m.Name), TimeUnit: s.cfg.TimeUnit, Logger: s.log})
+}
+
+func (s *Service) runConsumer(ctx context.Context, name string, c delivery.Config) error {
+	stream, err := s.st.js.Stream(ctx, StreamName(name))
+	if err != nil {
+		return err
+	}
+	// Held messages are marked in progress by the loop; the ack wait is
+	// how long records a crashed process had buffered wait for
+	// redelivery.
+	c.AckWait = max(30*s.cfg.TimeUnit, 2*time.Second)
 	cons, err := stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable: consumerName, AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait,
+		Durable: consumerName, AckPolicy: jetstream.AckExplicitPolicy, AckWait: c.AckWait,
 		MaxAckPending: 1 << 20, MaxDeliver: -1,
 	})
 	if err != nil {
 		return err
 	}
-	return s3fs.Run(ctx, cons, t, DecodeBatch, observe, s.log)
+	return delivery.Run(ctx, cons, c)
 }
 
 // Serve handles one Firehose request.
@@ -354,7 +480,7 @@ func (s *Service) Serve(r *router.Request) *router.Response {
 	if out == nil {
 		out = struct{}{}
 	}
-	body, err := awsproto.JSON.Marshal(out)
+	body, err := marshalOut(out)
 	if err != nil {
 		s.log.Error("firehose: encode response", "op", name, "err", err)
 		return errorResponse(awserr.InternalFailure.New(""))
@@ -396,67 +522,40 @@ func (s *Service) create(c *call) (any, error) {
 	if in.DeliveryStreamType != nil {
 		typ = *in.DeliveryStreamType
 	}
-	if typ != TypeDirectPut {
-		return nil, invalidArgument.New("DeliveryStreamType %s is not supported yet; only DirectPut is.", typ)
+	src, err := s.buildSource(c.ctx, typ, in)
+	if err != nil {
+		return nil, err
 	}
-	if in.KinesisStreamSourceConfiguration != nil || in.MSKSourceConfiguration != nil {
-		return nil, invalidArgument.New("Source configurations are not supported yet; only DirectPut is.")
+	if in.SnowflakeDestinationConfiguration != nil || in.IcebergDestinationConfiguration != nil {
+		return nil, invalidArgument.New("Snowflake and Iceberg destinations are not supported by kinesin.")
 	}
-	if in.RedshiftDestinationConfiguration != nil || in.ElasticsearchDestinationConfiguration != nil ||
-		in.AmazonopensearchserviceDestinationConfiguration != nil || in.SplunkDestinationConfiguration != nil ||
-		in.HttpEndpointDestinationConfiguration != nil || in.SnowflakeDestinationConfiguration != nil ||
-		in.IcebergDestinationConfiguration != nil {
-		return nil, invalidArgument.New("Only S3 destinations are supported yet.")
+	other, err := s.buildOther(in)
+	if err != nil {
+		return nil, err
 	}
 	if in.DeliveryStreamEncryptionConfigurationInput != nil {
 		return nil, invalidArgument.New("Server-side encryption of delivery streams is not supported yet.")
 	}
-	dst := in.ExtendedS3DestinationConfiguration
-	if dst == nil {
-		dst = in.S3DestinationConfiguration
-	} else if in.S3DestinationConfiguration != nil {
-		return nil, invalidArgument.New("Only one destination configuration can be provided.")
-	}
-	if dst == nil {
-		return nil, invalidArgument.New("A destination configuration must be provided.")
-	}
-	d := Destination{BucketARN: *dst.BucketARN, RoleARN: *dst.RoleARN, SizeInMBs: 5, IntervalInSeconds: 300, CompressionFormat: "UNCOMPRESSED"}
-	if dst.Prefix != nil {
-		d.Prefix = *dst.Prefix
-	}
-	if dst.ErrorOutputPrefix != nil {
-		d.ErrorOutputPrefix = *dst.ErrorOutputPrefix
-	}
-	if h := dst.BufferingHints; h != nil {
-		if h.SizeInMBs != nil {
-			d.SizeInMBs = *h.SizeInMBs
+	var d Destination
+	if other == nil {
+		dst := in.ExtendedS3DestinationConfiguration
+		if dst == nil {
+			dst = in.S3DestinationConfiguration
+		} else if in.S3DestinationConfiguration != nil {
+			return nil, invalidArgument.New("Only one destination configuration can be provided.")
 		}
-		if h.IntervalInSeconds != nil {
-			d.IntervalInSeconds = *h.IntervalInSeconds
+		if dst == nil {
+			return nil, invalidArgument.New("A destination configuration must be provided.")
 		}
-	}
-	if dst.CompressionFormat != nil {
-		d.CompressionFormat = *dst.CompressionFormat
-	}
-	if err := keys.Validate(d.Prefix, d.ErrorOutputPrefix, false); err != nil {
-		return nil, invalidArgument.New("%s", err.Error())
-	}
-	if pc := dst.ProcessingConfiguration; pc != nil {
-		cfg := &process.Config{Enabled: pc.Enabled != nil && *pc.Enabled}
-		for _, p := range pc.Processors {
-			proc := process.Processor{Type: p.Type}
-			for _, prm := range p.Parameters {
-				proc.Parameters = append(proc.Parameters, process.Parameter{ParameterName: prm.ParameterName, ParameterValue: prm.ParameterValue})
-			}
-			cfg.Processors = append(cfg.Processors, proc)
-		}
-		if _, err := process.Compile(*cfg, s.cfg.Functions); err != nil {
+		if d, err = s.buildS3(dst, in.ExtendedS3DestinationConfiguration != nil); err != nil {
 			return nil, err
 		}
-		d.Processing = cfg
 	}
 	m := &Meta{Name: *in.DeliveryStreamName, Status: StatusCreating, Type: typ, Version: 1,
-		Created: time.Now().UTC(), Destination: d, Tags: mergeTags(nil, in.Tags)}
+		Created: time.Now().UTC(), Destination: d, Other: other, Source: src, Tags: mergeTags(nil, in.Tags)}
+	if src != nil {
+		src.Start = m.Created
+	}
 	ok, err := s.st.create(c.ctx, m)
 	if err != nil {
 		return nil, err
@@ -476,20 +575,155 @@ func (s *Service) describe(c *call) (any, error) {
 	if err != nil {
 		return nil, s.storeErr(*in.DeliveryStreamName, err)
 	}
-	d := m.Destination
-	s3 := s3Out{RoleARN: d.RoleARN, BucketARN: d.BucketARN, Prefix: d.Prefix, ErrorOutputPrefix: d.ErrorOutputPrefix,
-		BufferingHints:          hintsOut{SizeInMBs: d.SizeInMBs, IntervalInSeconds: d.IntervalInSeconds},
-		CompressionFormat:       d.CompressionFormat,
-		EncryptionConfiguration: encryptionOut{NoEncryptionConfig: "NoEncryption"}}
-	return describeOut{DeliveryStreamDescription: descriptionOut{
+	out := describeOut{DeliveryStreamDescription: descriptionOut{
 		DeliveryStreamName: m.Name, DeliveryStreamARN: s.arn(m.Name), DeliveryStreamStatus: m.Status,
 		DeliveryStreamType: m.Type, DeliveryStreamEncryptionConfiguration: streamEncryptionOut{Status: "DISABLED"},
 		VersionId: fmt.Sprint(m.Version), CreateTimestamp: ts(m.Created),
-		Destinations: []destinationOut{{DestinationId: "destinationId-000000000001", S3DestinationDescription: s3,
-			ExtendedS3DestinationDescription: extendedS3Out{s3Out: s3, S3BackupMode: "Disabled",
-				ProcessingConfiguration: processingOut(d.Processing)}}},
-	}}, nil
+	}}
+	if m.Source != nil {
+		out.DeliveryStreamDescription.Source = &sourceOut{KinesisStreamSourceDescription: kinesisSourceOut{
+			KinesisStreamARN: m.Source.StreamARN, RoleARN: m.Source.RoleARN, DeliveryStartTimestamp: ts(m.Source.Start)}}
+	}
+	if o := m.Other; o != nil {
+		member, desc := o.config().describe(o.Backup.describe(), processingOut(o.Backup.Processing))
+		out.DeliveryStreamDescription.Destinations = []destinationOut{{DestinationId: destinationID, other: map[string]any{member: desc}}}
+		return out, nil
+	}
+	d := m.Destination
+	s3 := d.describe()
+	ext := extendedS3Out{s3Out: s3, S3BackupMode: d.BackupMode, ProcessingConfiguration: processingOut(d.Processing),
+		DataFormatConversionConfiguration: d.Conversion, DynamicPartitioningConfiguration: d.Dynamic,
+		FileExtension: d.FileExtension, CustomTimeZone: d.CustomTimeZone}
+	if ext.S3BackupMode == "" {
+		ext.S3BackupMode = "Disabled"
+	}
+	if d.Backup != nil {
+		b := d.Backup.describe()
+		ext.S3BackupDescription = &b
+	}
+	out.DeliveryStreamDescription.Destinations = []destinationOut{{DestinationId: destinationID, S3DestinationDescription: &s3,
+		ExtendedS3DestinationDescription: &ext}}
+	return out, nil
 }
+
+// destinationID is the id of a delivery stream's one destination.
+const destinationID = "destinationId-000000000001"
+
+// describe is the S3DestinationDescription of d.
+func (d Destination) describe() s3Out {
+	return s3Out{RoleARN: d.RoleARN, BucketARN: d.BucketARN, Prefix: d.Prefix, ErrorOutputPrefix: d.ErrorOutputPrefix,
+		BufferingHints:          hintsOut{SizeInMBs: d.SizeInMBs, IntervalInSeconds: d.IntervalInSeconds},
+		CompressionFormat:       d.CompressionFormat,
+		EncryptionConfiguration: encryptionOut{NoEncryptionConfig: "NoEncryption"}}
+}
+
+// buildS3 checks an S3 or ExtendedS3 destination configuration as
+// Firehose does and answers it as stored, with defaults filled in.
+func (s *Service) buildS3(dst *s3Config, extended bool) (Destination, error) {
+	d := Destination{BucketARN: *dst.BucketARN, RoleARN: *dst.RoleARN, SizeInMBs: 5, IntervalInSeconds: 300, CompressionFormat: "UNCOMPRESSED"}
+	if dst.Prefix != nil {
+		d.Prefix = *dst.Prefix
+	}
+	if dst.ErrorOutputPrefix != nil {
+		d.ErrorOutputPrefix = *dst.ErrorOutputPrefix
+	}
+	if dst.CompressionFormat != nil {
+		d.CompressionFormat = *dst.CompressionFormat
+	}
+	if !extended {
+		if dst.ProcessingConfiguration != nil || dst.DataFormatConversionConfiguration != nil || dst.DynamicPartitioningConfiguration != nil ||
+			dst.S3BackupMode != nil || dst.S3BackupConfiguration != nil || dst.FileExtension != nil || dst.CustomTimeZone != nil {
+			return d, invalidArgument.New("Only ExtendedS3DestinationConfiguration takes processing, format conversion, dynamic partitioning, backup, FileExtension and CustomTimeZone.")
+		}
+	}
+	conv, err := compileConversion(dst.DataFormatConversionConfiguration)
+	if err != nil {
+		return d, err
+	}
+	if conv != nil {
+		d.Conversion = dst.DataFormatConversionConfiguration
+		if d.CompressionFormat != "UNCOMPRESSED" {
+			return d, invalidArgument.New("CompressionFormat must be UNCOMPRESSED when DataFormatConversionConfiguration is enabled; ParquetSerDe.Compression compresses the files.")
+		}
+	}
+	if dp := dst.DynamicPartitioningConfiguration; dp != nil {
+		d.Dynamic = dp
+		if r := dp.RetryOptions; r != nil && r.DurationInSeconds != nil && (*r.DurationInSeconds < 0 || *r.DurationInSeconds > 7200) {
+			return d, invalidArgument.New("DynamicPartitioningConfiguration.RetryOptions.DurationInSeconds must be between 0 and 7200.")
+		}
+	}
+	if conv != nil || d.DynamicPartitioning() {
+		d.SizeInMBs = 128
+	}
+	if h := dst.BufferingHints; h != nil {
+		if h.SizeInMBs != nil {
+			d.SizeInMBs = *h.SizeInMBs
+		}
+		if h.IntervalInSeconds != nil {
+			d.IntervalInSeconds = *h.IntervalInSeconds
+		}
+	}
+	if (conv != nil || d.DynamicPartitioning()) && d.SizeInMBs < 64 {
+		return d, invalidArgument.New("BufferingHints.SizeInMBs must be at least 64 when DataFormatConversion or DynamicPartitioning is enabled.")
+	}
+	if err := validatePrefixes(d.Prefix, d.ErrorOutputPrefix, d.DynamicPartitioning()); err != nil {
+		return d, err
+	}
+	if dst.FileExtension != nil {
+		if !fileExtRe.MatchString(*dst.FileExtension) || len(*dst.FileExtension) > 128 {
+			return d, invalidArgument.New("FileExtension must start with a period and contain only 0-9, a-z and !-_.*'() characters.")
+		}
+		d.FileExtension = *dst.FileExtension
+	}
+	if dst.CustomTimeZone != nil && *dst.CustomTimeZone != "" {
+		if _, err := time.LoadLocation(*dst.CustomTimeZone); err != nil || len(*dst.CustomTimeZone) > 50 {
+			return d, invalidArgument.New("CustomTimeZone %s is not a valid time zone.", *dst.CustomTimeZone)
+		}
+		d.CustomTimeZone = *dst.CustomTimeZone
+	}
+	if d.Processing, err = s.compileProcessing(dst.ProcessingConfiguration); err != nil {
+		return d, err
+	}
+	if extended {
+		d.BackupMode = "Disabled"
+	}
+	if dst.S3BackupMode != nil {
+		d.BackupMode = *dst.S3BackupMode
+	}
+	if d.BackupMode == "Enabled" {
+		if dst.S3BackupConfiguration == nil {
+			return d, invalidArgument.New("S3BackupConfiguration is required when S3BackupMode is Enabled.")
+		}
+		b, err := s.buildS3(dst.S3BackupConfiguration, false)
+		if err != nil {
+			return d, err
+		}
+		d.Backup = &b
+	}
+	return d, nil
+}
+
+// compileProcessing checks a ProcessingConfiguration (nil: none) and
+// answers it as stored.
+func (s *Service) compileProcessing(pc *processingConfig) (*process.Config, error) {
+	if pc == nil {
+		return nil, nil
+	}
+	cfg := &process.Config{Enabled: pc.Enabled != nil && *pc.Enabled}
+	for _, p := range pc.Processors {
+		proc := process.Processor{Type: p.Type}
+		for _, prm := range p.Parameters {
+			proc.Parameters = append(proc.Parameters, process.Parameter{ParameterName: prm.ParameterName, ParameterValue: prm.ParameterValue})
+		}
+		cfg.Processors = append(cfg.Processors, proc)
+	}
+	if _, err := process.Compile(*cfg, s.cfg.Functions); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+var fileExtRe = regexp.MustCompile(`^$|^\.[0-9a-z!\-_.*'()]+$`)
 
 // processingOut is the stored ProcessingConfiguration as the API shows it.
 func processingOut(cfg *process.Config) *processingConfig {
@@ -571,6 +805,9 @@ func (s *Service) active(ctx context.Context, name string) error {
 	if m.Status != StatusActive {
 		return s.notFound(name)
 	}
+	if m.Source != nil {
+		return errNotDirectPut
+	}
 	return nil
 }
 
@@ -587,12 +824,7 @@ func (s *Service) put(ctx context.Context, name string, records [][]byte) (uint6
 		s.log.Error("firehose: store records", "name", name, "err", err)
 		return 0, serviceUnavailable.New("Slow down.")
 	}
-	n := 0
-	for _, r := range records {
-		n += len(r)
-	}
-	s.metrics.IncomingRecords.WithLabelValues(name).Add(float64(len(records)))
-	s.metrics.IncomingBytes.WithLabelValues(name).Add(float64(n))
+	s.metrics.incoming(name, records)
 	return seq, nil
 }
 
@@ -610,7 +842,7 @@ func (s *Service) putRecord(c *call) (any, error) {
 }
 
 func (s *Service) putRecordBatch(c *call) (any, error) {
-	in, err := input(c, checkPutBatch)
+	in, err := inputPutBatch(c)
 	if err != nil {
 		return nil, err
 	}
@@ -630,11 +862,7 @@ func (s *Service) putRecordBatch(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := putBatchOut{RequestResponses: make([]batchEntry, len(records))}
-	for i := range records {
-		out.RequestResponses[i].RecordId = recordID(name, seq, i)
-	}
-	return out, nil
+	return rawOut(encodePutBatchOut(name, seq, len(records))), nil
 }
 
 // mergeTags adds (or overwrites) tags in order of first appearance.

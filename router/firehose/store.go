@@ -28,6 +28,7 @@ const (
 	StatusDeleting = "DELETING"
 
 	TypeDirectPut = "DirectPut"
+	TypeKinesis   = "KinesisStreamAsSource"
 )
 
 // Destination is a delivery stream's S3 destination as stored.
@@ -41,6 +42,23 @@ type Destination struct {
 	CompressionFormat string `json:"compression"`
 	// Processing is the ProcessingConfiguration (nil: none given).
 	Processing *process.Config `json:"processing,omitempty"`
+	// Conversion is the DataFormatConversionConfiguration as given (nil:
+	// none); Dynamic the DynamicPartitioningConfiguration.
+	Conversion *conversionConfig          `json:"conversion,omitempty"`
+	Dynamic    *dynamicPartitioningConfig `json:"dynamic,omitempty"`
+	// BackupMode is S3BackupMode (Disabled or Enabled) and Backup the
+	// S3BackupConfiguration that receives the source records when Enabled.
+	BackupMode string       `json:"backup_mode,omitempty"`
+	Backup     *Destination `json:"backup,omitempty"`
+	// FileExtension replaces the objects' extension; CustomTimeZone is the
+	// time zone of the prefix's timestamps and object names (default UTC).
+	FileExtension  string `json:"file_extension,omitempty"`
+	CustomTimeZone string `json:"custom_time_zone,omitempty"`
+}
+
+// DynamicPartitioning reports whether dynamic partitioning is on.
+func (d Destination) DynamicPartitioning() bool {
+	return d.Dynamic != nil && enabled(true, d.Dynamic.Enabled)
 }
 
 // Bucket is the bucket name of BucketARN (arn:aws:s3:::bucket).
@@ -54,8 +72,22 @@ type Meta struct {
 	Version     int         `json:"version"`
 	Created     time.Time   `json:"created"`
 	Destination Destination `json:"destination"`
+	// Other is the destination when it is not S3 (nil: S3).
+	Other *Other `json:"other,omitempty"`
+	// Source is the Kinesis stream a KinesisStreamAsSource delivery
+	// stream reads (nil: DirectPut).
+	Source *Source `json:"source,omitempty"`
 	// Tags in the order they were added.
 	Tags []Tag `json:"tags,omitempty"`
+}
+
+// Source is a KinesisStreamSourceConfiguration as stored.
+type Source struct {
+	StreamARN string `json:"stream_arn"`
+	RoleARN   string `json:"role_arn"`
+	// Start is DeliveryStartTimestamp: records that arrived in the stream
+	// from then on are delivered.
+	Start time.Time `json:"start"`
 }
 
 // Tag is one tag of a delivery stream.

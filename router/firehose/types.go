@@ -1,6 +1,14 @@
 package firehose
 
-import "github.com/kinesin/kinesin/router/awsproto"
+import (
+	"encoding/json"
+
+	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/sinks/httpendpoint"
+	"github.com/kinesin/kinesin/sinks/opensearch"
+	"github.com/kinesin/kinesin/sinks/postgres"
+	"github.com/kinesin/kinesin/sinks/splunk"
+)
 
 // Wire shapes of Firehose_20150804. Members are pointers where AWS tells a
 // missing member from a zero one.
@@ -29,8 +37,16 @@ type s3Config struct {
 	ErrorOutputPrefix *string         `json:"ErrorOutputPrefix"`
 	BufferingHints    *bufferingHints `json:"BufferingHints"`
 	CompressionFormat *string         `json:"CompressionFormat"`
-	// ProcessingConfiguration is ExtendedS3DestinationConfiguration's.
-	ProcessingConfiguration *processingConfig `json:"ProcessingConfiguration"`
+	// Members of ExtendedS3DestinationConfiguration only.
+	ProcessingConfiguration           *processingConfig          `json:"ProcessingConfiguration"`
+	DataFormatConversionConfiguration *conversionConfig          `json:"DataFormatConversionConfiguration"`
+	DynamicPartitioningConfiguration  *dynamicPartitioningConfig `json:"DynamicPartitioningConfiguration"`
+	S3BackupMode                      *string                    `json:"S3BackupMode"`
+	S3BackupConfiguration             *s3Config                  `json:"S3BackupConfiguration"`
+	FileExtension                     *string                    `json:"FileExtension"`
+	CustomTimeZone                    *string                    `json:"CustomTimeZone"`
+	EncryptionConfiguration           any                        `json:"EncryptionConfiguration"`
+	CloudWatchLoggingOptions          any                        `json:"CloudWatchLoggingOptions"`
 }
 
 // processingConfig is the API's ProcessingConfiguration, in and out.
@@ -57,16 +73,16 @@ type createIn struct {
 	Tags                               []tag     `json:"Tags"`
 	// Members of other sources and destinations: present means "not
 	// supported yet" in this slice.
-	KinesisStreamSourceConfiguration                any `json:"KinesisStreamSourceConfiguration"`
-	MSKSourceConfiguration                          any `json:"MSKSourceConfiguration"`
-	DeliveryStreamEncryptionConfigurationInput      any `json:"DeliveryStreamEncryptionConfigurationInput"`
-	RedshiftDestinationConfiguration                any `json:"RedshiftDestinationConfiguration"`
-	ElasticsearchDestinationConfiguration           any `json:"ElasticsearchDestinationConfiguration"`
-	AmazonopensearchserviceDestinationConfiguration any `json:"AmazonopensearchserviceDestinationConfiguration"`
-	SplunkDestinationConfiguration                  any `json:"SplunkDestinationConfiguration"`
-	HttpEndpointDestinationConfiguration            any `json:"HttpEndpointDestinationConfiguration"`
-	SnowflakeDestinationConfiguration               any `json:"SnowflakeDestinationConfiguration"`
-	IcebergDestinationConfiguration                 any `json:"IcebergDestinationConfiguration"`
+	KinesisStreamSourceConfiguration                *kinesisSourceIn     `json:"KinesisStreamSourceConfiguration"`
+	MSKSourceConfiguration                          any                  `json:"MSKSourceConfiguration"`
+	DeliveryStreamEncryptionConfigurationInput      any                  `json:"DeliveryStreamEncryptionConfigurationInput"`
+	RedshiftDestinationConfiguration                *postgres.Config     `json:"RedshiftDestinationConfiguration"`
+	ElasticsearchDestinationConfiguration           *opensearch.Config   `json:"ElasticsearchDestinationConfiguration"`
+	AmazonopensearchserviceDestinationConfiguration *opensearch.Config   `json:"AmazonopensearchserviceDestinationConfiguration"`
+	SplunkDestinationConfiguration                  *splunk.Config       `json:"SplunkDestinationConfiguration"`
+	HttpEndpointDestinationConfiguration            *httpendpoint.Config `json:"HttpEndpointDestinationConfiguration"`
+	SnowflakeDestinationConfiguration               any                  `json:"SnowflakeDestinationConfiguration"`
+	IcebergDestinationConfiguration                 any                  `json:"IcebergDestinationConfiguration"`
 }
 
 type createOut struct {
@@ -114,14 +130,37 @@ type s3Out struct {
 
 type extendedS3Out struct {
 	s3Out
-	S3BackupMode            string            `json:"S3BackupMode"`
-	ProcessingConfiguration *processingConfig `json:"ProcessingConfiguration,omitempty"`
+	S3BackupMode                      string                     `json:"S3BackupMode"`
+	S3BackupDescription               *s3Out                     `json:"S3BackupDescription,omitempty"`
+	ProcessingConfiguration           *processingConfig          `json:"ProcessingConfiguration,omitempty"`
+	DataFormatConversionConfiguration *conversionConfig          `json:"DataFormatConversionConfiguration,omitempty"`
+	DynamicPartitioningConfiguration  *dynamicPartitioningConfig `json:"DynamicPartitioningConfiguration,omitempty"`
+	FileExtension                     string                     `json:"FileExtension,omitempty"`
+	CustomTimeZone                    string                     `json:"CustomTimeZone,omitempty"`
 }
 
 type destinationOut struct {
-	DestinationId                    string        `json:"DestinationId"`
-	S3DestinationDescription         s3Out         `json:"S3DestinationDescription"`
-	ExtendedS3DestinationDescription extendedS3Out `json:"ExtendedS3DestinationDescription"`
+	DestinationId                    string         `json:"DestinationId"`
+	S3DestinationDescription         *s3Out         `json:"S3DestinationDescription,omitempty"`
+	ExtendedS3DestinationDescription *extendedS3Out `json:"ExtendedS3DestinationDescription,omitempty"`
+	// The description of a destination other than S3, under its member
+	// name (HttpEndpointDestinationDescription, ...).
+	other map[string]any
+}
+
+// MarshalJSON adds the other destination's member.
+func (d destinationOut) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"DestinationId": d.DestinationId}
+	if d.S3DestinationDescription != nil {
+		m["S3DestinationDescription"] = d.S3DestinationDescription
+	}
+	if d.ExtendedS3DestinationDescription != nil {
+		m["ExtendedS3DestinationDescription"] = d.ExtendedS3DestinationDescription
+	}
+	for k, v := range d.other {
+		m[k] = v
+	}
+	return json.Marshal(m)
 }
 
 type streamEncryptionOut struct {
@@ -136,6 +175,7 @@ type descriptionOut struct {
 	DeliveryStreamEncryptionConfiguration streamEncryptionOut `json:"DeliveryStreamEncryptionConfiguration"`
 	VersionId                             string              `json:"VersionId"`
 	CreateTimestamp                       ts                  `json:"CreateTimestamp"`
+	Source                                *sourceOut          `json:"Source,omitempty"`
 	Destinations                          []destinationOut    `json:"Destinations"`
 	HasMoreDestinations                   bool                `json:"HasMoreDestinations"`
 }
@@ -210,4 +250,19 @@ type tagOut struct {
 type listTagsOut struct {
 	Tags        []tagOut `json:"Tags"`
 	HasMoreTags bool     `json:"HasMoreTags"`
+}
+
+type kinesisSourceIn struct {
+	KinesisStreamARN *string `json:"KinesisStreamARN"`
+	RoleARN          *string `json:"RoleARN"`
+}
+
+type kinesisSourceOut struct {
+	KinesisStreamARN       string `json:"KinesisStreamARN"`
+	RoleARN                string `json:"RoleARN"`
+	DeliveryStartTimestamp ts     `json:"DeliveryStartTimestamp"`
+}
+
+type sourceOut struct {
+	KinesisStreamSourceDescription kinesisSourceOut `json:"KinesisStreamSourceDescription"`
 }

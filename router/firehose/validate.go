@@ -13,6 +13,7 @@ var (
 	roleARNRe   = regexp.MustCompile(`^arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+$`)
 	bucketARNRe = regexp.MustCompile(`^arn:.*:s3:::[\w\.\-]{1,255}$`)
 	prefixRe    = regexp.MustCompile(`^.*$`)
+	versionRe   = regexp.MustCompile(`^[0-9]+$`)
 	tagKeyRe    = regexp.MustCompile(`^(?s)[\p{L}\p{Z}\p{N}_.:/=+\-@%]*$`)
 )
 
@@ -121,6 +122,8 @@ func checkS3(v *awserr.Violations, c *s3Config, path string) {
 		checkRange(v, h.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", 0, 900)
 	}
 	checkEnum(v, c.CompressionFormat, path+".compressionFormat", "UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
+	checkEnum(v, c.S3BackupMode, path+".s3BackupMode", "Disabled", "Enabled")
+	checkS3(v, c.S3BackupConfiguration, path+".s3BackupConfiguration")
 }
 
 func checkCreate(v *awserr.Violations, in *createIn) {

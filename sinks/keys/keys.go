@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -271,4 +272,28 @@ func RandomUUID() string {
 func ObjectName(stream string, version int, t time.Time, random string, ext string) string {
 	return fmt.Sprintf("%s-%d-%04d-%02d-%02d-%02d-%02d-%02d-%s%s",
 		stream, version, t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), random, ext)
+}
+
+// PartitionKeyRef is one partitionKeyFrom… expression of a prefix.
+type PartitionKeyRef struct {
+	Name string
+	// Lambda is true for partitionKeyFromLambda, false for
+	// partitionKeyFromQuery.
+	Lambda bool
+}
+
+// PartitionKeys lists the prefix's partition key expressions, each once,
+// in order of appearance.
+func (p *Prefix) PartitionKeys() []PartitionKeyRef {
+	var refs []PartitionKeyRef
+	for _, pt := range p.parts {
+		if pt.kind != partKeyQuery && pt.kind != partKeyLambda {
+			continue
+		}
+		r := PartitionKeyRef{Name: pt.text, Lambda: pt.kind == partKeyLambda}
+		if !slices.Contains(refs, r) {
+			refs = append(refs, r)
+		}
+	}
+	return refs
 }

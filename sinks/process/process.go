@@ -75,6 +75,8 @@ type Record struct {
 
 // OkRecord is a record to deliver.
 type OkRecord struct {
+	// Src is the index of the Record (in Process's input) it came from.
+	Src     int
 	ID      string
 	Data    []byte
 	Arrival time.Time
@@ -88,6 +90,8 @@ type OkRecord struct {
 // FailedRecord is a record for the error output; MarshalJSON writes it as
 // Firehose writes it under the processing-failed prefix.
 type FailedRecord struct {
+	// Src is the index of the Record (in Process's input) it came from.
+	Src           int
 	ID            string
 	OutputType    string // OutputProcessingFailed or OutputDecompressionFailed
 	RawData       []byte
@@ -125,6 +129,7 @@ type Result struct {
 
 // work is a record on its way through the processors.
 type work struct {
+	src        int // index of the Record it came from
 	id         string
 	raw        []byte // data as it entered, for the error output
 	data       []byte
@@ -137,8 +142,8 @@ type work struct {
 func (p *Pipeline) Process(ctx context.Context, recs []Record) (Result, error) {
 	var res Result
 	ws := make([]work, 0, len(recs))
-	for _, r := range recs {
-		ws = append(ws, work{id: r.ID, raw: r.Data, data: r.Data, arrival: r.Arrival})
+	for i, r := range recs {
+		ws = append(ws, work{src: i, id: r.ID, raw: r.Data, data: r.Data, arrival: r.Arrival})
 	}
 	if p.deagg || p.kpl {
 		ws = p.deaggregate(ws, &res)
@@ -156,7 +161,7 @@ func (p *Pipeline) Process(ctx context.Context, recs []Record) (Result, error) {
 		}
 	}
 	for _, w := range ws {
-		ok := OkRecord{ID: w.id, Data: w.data, Arrival: w.arrival, LambdaPartitionKeys: w.lambdaKeys}
+		ok := OkRecord{Src: w.src, ID: w.id, Data: w.data, Arrival: w.arrival, LambdaPartitionKeys: w.lambdaKeys}
 		if p.extract != nil {
 			keys, err := p.extractKeys(w.data)
 			if err != nil {
@@ -174,7 +179,7 @@ func (p *Pipeline) Process(ctx context.Context, recs []Record) (Result, error) {
 }
 
 func (p *Pipeline) fail(w work, output, code, msg string, attempts int) FailedRecord {
-	return FailedRecord{ID: w.id, OutputType: output, RawData: w.raw, Arrival: w.arrival, ErrorCode: code,
+	return FailedRecord{Src: w.src, ID: w.id, OutputType: output, RawData: w.raw, Arrival: w.arrival, ErrorCode: code,
 		ErrorMessage: msg, AttemptsMade: attempts, AttemptEnding: time.Now(), LambdaArn: p.lambdaArn}
 }
 
@@ -226,7 +231,7 @@ func (p *Pipeline) deaggregate(ws []work, res *Result) []work {
 			continue
 		}
 		for i, s := range split {
-			out = append(out, work{id: subID(w.id, i, len(split)), raw: s, data: s, arrival: w.arrival})
+			out = append(out, work{src: w.src, id: subID(w.id, i, len(split)), raw: s, data: s, arrival: w.arrival})
 		}
 	}
 	return out
@@ -320,7 +325,7 @@ func (p *Pipeline) cloudWatchLogs(ws []work, res *Result) []work {
 			continue
 		}
 		for i, e := range c.LogEvents {
-			out = append(out, work{id: subID(w.id, i, len(c.LogEvents)), raw: w.raw, data: []byte(e.Message), arrival: w.arrival})
+			out = append(out, work{src: w.src, id: subID(w.id, i, len(c.LogEvents)), raw: w.raw, data: []byte(e.Message), arrival: w.arrival})
 		}
 	}
 	return out

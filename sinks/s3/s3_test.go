@@ -1,16 +1,14 @@
-package s3fs
+package s3
 
 import (
-	"strings"
-
 	"bytes"
-	"github.com/kinesin/kinesin/sinks/compress"
-	"github.com/kinesin/kinesin/sinks/keys"
 	"io"
-	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/kinesin/kinesin/sinks/compress"
+	"github.com/kinesin/kinesin/sinks/keys"
 )
 
 func TestKey(t *testing.T) {
@@ -24,7 +22,7 @@ func TestKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Key(p, "s", 1, at, tc.ext)
+		got, err := Key(p, "s", 1, at.UTC(), nil, tc.ext)
 		if err != nil || !strings.HasPrefix(got, tc.want) || !strings.HasSuffix(got, tc.ext) || len(got) != len(tc.want)+36+len(tc.ext) {
 			t.Errorf("Key(%q) = %s, %v; want %s<uuid>%s", tc.prefix, got, err, tc.want, tc.ext)
 		}
@@ -63,22 +61,3 @@ func TestCompressor(t *testing.T) {
 	}
 }
 
-func TestWriteObject(t *testing.T) {
-	dir := t.TempDir()
-	if err := WriteObject(dir, "b", "a/b/c", []byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "s3", "b", "a", "b", "c"))
-	if err != nil || string(b) != "x" {
-		t.Fatalf("%q %v", b, err)
-	}
-	left, _ := filepath.Glob(filepath.Join(dir, "s3", "b", "a", "b", ".tmp-*"))
-	if len(left) != 0 {
-		t.Fatalf("temporary files left: %v", left)
-	}
-	for _, k := range []string{"../x", "/abs", "a/../../x"} {
-		if err := WriteObject(dir, "b", k, nil); err == nil {
-			t.Errorf("key %q accepted", k)
-		}
-	}
-}
