@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +22,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	ftypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/kinesin/kinesin/internal/pgtest"
+	"github.com/kinesin/kinesin/internal/s3test"
 	"github.com/kinesin/kinesin/internal/server"
 	"github.com/kinesin/kinesin/internal/testutil"
+	"github.com/kinesin/kinesin/sinks/compress"
+	"github.com/kinesin/kinesin/sinks/objstore"
 )
 
 func firehoseClient(s *server.Server) *firehose.Client {
@@ -175,5 +183,100 @@ func TestFirehoseHTTPEndpoint(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(got) == 1 && got[0] == "delivered"
+	})
+}
+
+// TestFirehoseS3Endpoint delivers to a real S3-compatible server
+// (versitygw) given as --s3-endpoint.
+func TestFirehoseS3Endpoint(t *testing.T) {
+	ctx := context.Background()
+	endpoint, opts, _ := s3test.Start(t)
+	s3test.CreateBucket(t, opts, "lake")
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(opts.AccessKeyID, opts.SecretAccessKey)
+	s := testutil.Start(t, server.Config{DataDir: t.TempDir(), TriggerTimeUnit: 10 * time.Millisecond, S3Endpoint: u.String()})
+	fc := firehoseClient(s)
+	if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String("clicks"),
+		ExtendedS3DestinationConfiguration: &ftypes.ExtendedS3DestinationConfiguration{
+			BucketARN: aws.String("arn:aws:s3:::lake"), RoleARN: aws.String("arn:aws:iam::000000000000:role/f"),
+			Prefix: aws.String("c/"), CompressionFormat: ftypes.CompressionFormatGzip,
+			BufferingHints: &ftypes.BufferingHints{IntervalInSeconds: aws.Int32(10), SizeInMBs: aws.Int32(1)},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitActive(t, fc, "clicks")
+	if _, err := fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String("clicks"),
+		Records: []ftypes.Record{{Data: []byte("a\n")}, {Data: []byte("b\n")}}}); err != nil {
+		t.Fatal(err)
+	}
+	store, err := objstore.NewS3(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	testutil.Eventually(t, 20*time.Second, "an object in S3", func() bool {
+		keys, _ = store.List(ctx, "lake", "c/")
+		return len(keys) == 1
+	})
+	if !strings.HasSuffix(keys[0], ".gz") || !strings.Contains(keys[0], "/clicks-1-") {
+		t.Fatalf("key %s", keys[0])
+	}
+	body, err := store.Get(ctx, "lake", keys[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := compress.Reader(compress.GZIP, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(r); string(b) != "a\nb\n" {
+		t.Fatalf("object %q", b)
+	}
+}
+
+// TestFirehoseRedshiftPostgres loads JSON records into a real PostgreSQL
+// table with COPY, the way Firehose loads Redshift.
+func TestFirehoseRedshiftPostgres(t *testing.T) {
+	ctx := context.Background()
+	dbURL := pgtest.Start(t)
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE events (id int, name text)`); err != nil {
+		t.Fatal(err)
+	}
+	s := testutil.Start(t, server.Config{DataDir: t.TempDir(), TriggerTimeUnit: 10 * time.Millisecond})
+	fc := firehoseClient(s)
+	if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String("load"),
+		RedshiftDestinationConfiguration: &ftypes.RedshiftDestinationConfiguration{
+			ClusterJDBCURL: aws.String(dbURL), Username: aws.String("postgres"), Password: aws.String("unused-password"),
+			RoleARN:     aws.String("arn:aws:iam::000000000000:role/f"),
+			CopyCommand: &ftypes.CopyCommand{DataTableName: aws.String("events"), CopyOptions: aws.String("json 'auto'")},
+			S3Configuration: &ftypes.S3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::stage"),
+				RoleARN:        aws.String("arn:aws:iam::000000000000:role/f"),
+				BufferingHints: &ftypes.BufferingHints{IntervalInSeconds: aws.Int32(10), SizeInMBs: aws.Int32(1)}},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := waitActive(t, fc, "load")
+	if r := d.Destinations[0].RedshiftDestinationDescription; r == nil || aws.ToString(r.CopyCommand.DataTableName) != "events" {
+		t.Fatalf("described %+v", d.Destinations[0])
+	}
+	if _, err := fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String("load"),
+		Records: []ftypes.Record{{Data: []byte(`{"id":1,"name":"a"}`)}, {Data: []byte(`{"id":2,"name":"b"}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Eventually(t, 20*time.Second, "two rows", func() bool {
+		var n int
+		return conn.QueryRow(ctx, `SELECT count(*) FROM events WHERE (id, name) IN ((1,'a'),(2,'b'))`).Scan(&n) == nil && n == 2
 	})
 }
