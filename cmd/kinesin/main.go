@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/spf13/cobra"
@@ -71,6 +72,7 @@ type app struct {
 
 	kc *kinesis.Client
 	lc *lambda.Client
+	fc *firehose.Client
 }
 
 func (a *app) clientConfig() clientConfig {
@@ -155,6 +157,7 @@ when set; otherwise the client signs with the dummy pair kinesin/kinesin.`,
 		newApplyCmd(a),
 		newFunctionsCmd(a),
 		newMappingsCmd(a),
+		newFirehoseCmd(a),
 	)
 	return root
 }

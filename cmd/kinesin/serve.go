@@ -84,6 +84,7 @@ from starting.`,
 	f.StringVar(&cfg.ShardLimits, "shard-limits", "off", "aws: enforce AWS's per-shard throughput limits; off: no limits")
 	f.BoolVar(&cfg.WasmUninterruptible, "wasm-uninterruptible", false, "run WebAssembly functions without timeout checks: about 10× faster guest code, but a function that never returns is not stopped (trusted code only)")
 	f.BoolVar(&runner, "mapping-runner", true, "run event source mapping shards in this process (false: serve the API only and leave the shards to other processes on the same NATS)")
+	f.StringVar(&cfg.S3Endpoint, "s3-endpoint", "", "URL of an S3-compatible server that Firehose delivers objects to, e.g. http://KEY:SECRET@127.0.0.1:7070?region=us-east-1 (empty: objects go to <data-dir>/s3/<bucket>/<key>)")
 	f.DurationVar(&cfg.LeaseTTL, "lease-ttl", 10*time.Second, "how long a process keeps an event source mapping shard without renewing its lease: when a process dies, its shards move to the others after at most this long")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 0, "how long a clean shutdown may take (default 10s)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")

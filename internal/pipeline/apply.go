@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -18,8 +19,9 @@ import (
 // to converge. A client may be nil when the file declares nothing it
 // serves.
 type Clients struct {
-	Kinesis *kinesis.Client
-	Lambda  *lambda.Client
+	Kinesis  *kinesis.Client
+	Lambda   *lambda.Client
+	Firehose *firehose.Client
 }
 
 // Apply makes the resources behind c match the file, through the public
@@ -42,8 +44,9 @@ type Clients struct {
 // concurrency; it waits for State Active and LastUpdateStatus Successful
 // between steps.
 //
-// Event source mappings come last, since they refer to streams and
-// functions (see mapping).
+// Event source mappings come next, since they refer to streams and
+// functions (see mapping), and delivery streams last, since they may read
+// a stream and process records with a function (see deliveryStream).
 //
 // The first error stops Apply; what was done before it stays done, and
 // applying again continues from there.
@@ -60,7 +63,10 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 	if len(f.Mappings) > 0 && c.Lambda == nil {
 		return errors.New("pipeline: the file declares event source mappings but there is no Lambda client")
 	}
-	a := &applier{c: c.Kinesis, lc: c.Lambda, log: log}
+	if len(f.DeliveryStreams) > 0 && c.Firehose == nil {
+		return errors.New("pipeline: the file declares delivery streams but there is no Firehose client")
+	}
+	a := &applier{c: c.Kinesis, lc: c.Lambda, fc: c.Firehose, log: log}
 	changed := 0
 	for i := range f.Streams {
 		s := &f.Streams[i]
@@ -98,6 +104,18 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 			changed++
 		}
 	}
+	for i := range f.DeliveryStreams {
+		d := &f.DeliveryStreams[i]
+		n, err := a.deliveryStream(ctx, d)
+		if err != nil {
+			return fmt.Errorf("pipeline: delivery stream %s: %w", d.Name, err)
+		}
+		if n == 0 {
+			log(fmt.Sprintf("delivery stream %s: unchanged", d.Name))
+		} else {
+			changed++
+		}
+	}
 	switch {
 	case changed == 0:
 		log("no changes")
@@ -112,6 +130,7 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 type applier struct {
 	c   *kinesis.Client
 	lc  *lambda.Client
+	fc  *firehose.Client
 	log func(string)
 }
 

@@ -143,6 +143,15 @@ event_source_mappings:
     batch_size: 500
     filters:
       - '{"data":{"type":["order"]}}'
+delivery_streams:
+  - name: orders-to-lake       # deliver orders' records to S3 in gzipped objects
+    source: orders
+    extended_s3:               # AWS's ExtendedS3DestinationConfiguration members
+      BucketARN: arn:aws:s3:::lake
+      RoleARN: arn:aws:iam::000000000000:role/firehose
+      Prefix: orders/
+      BufferingHints: {SizeInMBs: 64, IntervalInSeconds: 60}
+      CompressionFormat: GZIP
 ` + "```" + `
 
 Applying is idempotent: kinesin compares each declared resource with what

@@ -23,6 +23,9 @@ func Parse(name string, data []byte) (*File, error) {
 	if root := p.document(data); root != nil {
 		p.top(f, root)
 	}
+	for _, check := range p.later {
+		check(f)
+	}
 	if len(p.errs) > 0 {
 		p.errs.sort()
 		return nil, p.errs
@@ -33,6 +36,9 @@ func Parse(name string, data []byte) (*File, error) {
 type parser struct {
 	name string
 	errs Errors
+	// later holds checks across sections, run once the whole file is
+	// read (a section may refer to one written after it).
+	later []func(*File)
 }
 
 func (p *parser) add(line int, path, format string, args ...any) {
@@ -262,6 +268,10 @@ func (p *parser) value(f *Field, path string, n *yaml.Node) (any, bool) {
 			return nil, false
 		}
 		v = l
+	case Structure:
+		if v, ok = p.shape(f.Shape, path, n); !ok {
+			return nil, false
+		}
 	default:
 		panic("pipeline: field " + f.Name + " has unknown type " + f.Type.String())
 	}

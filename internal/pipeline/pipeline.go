@@ -13,6 +13,8 @@ type File struct {
 	Streams   []Stream
 	Functions []Function
 	Mappings  []Mapping
+	// DeliveryStreams are the Firehose delivery streams.
+	DeliveryStreams []DeliveryStream
 }
 
 // Stream is one entry of the streams section.

@@ -56,6 +56,9 @@ func render(f *File, err error) []byte {
 	if len(f.Mappings) > 0 {
 		fmt.Fprintf(&b, ", %d mapping(s)", len(f.Mappings))
 	}
+	if len(f.DeliveryStreams) > 0 {
+		fmt.Fprintf(&b, ", %d delivery stream(s)", len(f.DeliveryStreams))
+	}
 	b.WriteString("\n")
 	for _, s := range f.Streams {
 		fmt.Fprintf(&b, "stream %q line=%d mode=%s shards=%d retention_hours=%d tags={", s.Name, s.Line, s.Mode, s.Shards, s.RetentionHours)
@@ -84,6 +87,7 @@ func render(f *File, err error) []byte {
 		}
 	}
 	renderMappings(&b, f.Mappings)
+	renderDeliveryStreams(&b, f.DeliveryStreams)
 	return b.Bytes()
 }
 
@@ -119,12 +123,12 @@ func golden(t *testing.T, path string, got []byte) {
 // properties the golden files only show: every problem at once, in line
 // order, each an *Error reachable with errors.As.
 func TestParseErrorShape(t *testing.T) {
-	src := "streams:\n  - name: a\n    shards: 0\n  - name: b\n    retention_hours: 1\ndelivery_streams: []\n"
+	src := "streams:\n  - name: a\n    shards: 0\n  - name: b\n    retention_hours: 1\napplications: []\n"
 	_, err := Parse("p.yaml", []byte(src))
 	want := []string{
 		"p.yaml:3: streams[0].shards: must be at least 1",
 		"p.yaml:5: streams[1].retention_hours: must be at least 24",
-		"p.yaml:6: delivery_streams: not supported yet",
+		"p.yaml:6: applications: not supported yet",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Fatalf("got\n%v\nwant\n%s", err, strings.Join(want, "\n"))

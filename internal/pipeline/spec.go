@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -27,6 +28,10 @@ const (
 	// StringList is a list of scalars taken as text; null or an absent field
 	// is the empty list.
 	StringList
+	// Structure is a mapping passed to an AWS API as one structure, with
+	// AWS's member names; Field.Shape is its aws-sdk-go-v2 type. Its value
+	// is a map[string]any of plain values (see deliverystreams_shape.go).
+	Structure
 )
 
 func (t Type) String() string {
@@ -43,6 +48,8 @@ func (t Type) String() string {
 		return "boolean"
 	case StringList:
 		return "list of strings"
+	case Structure:
+		return "mapping of AWS members"
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
@@ -77,6 +84,8 @@ type Field struct {
 	// KeyChecks and ValueChecks apply to each entry of a StringMap;
 	// ValueChecks also to each item of a StringList.
 	KeyChecks, ValueChecks []Check
+	// Shape is the aws-sdk-go-v2 type of a Structure field.
+	Shape reflect.Type
 }
 
 // Section is one top-level key of the pipeline file: a list of entries, each
@@ -125,7 +134,7 @@ var sections = []*Section{
 	streamsSection,
 	functionsSection,
 	mappingsSection,
-	{Name: "delivery_streams", Doc: "Firehose delivery streams that buffer records and deliver them to a destination."},
+	deliveryStreamsSection,
 	{Name: "applications", Doc: "Streaming SQL applications."},
 	{Name: "video_streams", Doc: "Kinesis Video Streams."},
 }

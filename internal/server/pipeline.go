@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
@@ -22,8 +23,9 @@ func applyPipeline(ctx context.Context, path, url, region string, log *slog.Logg
 	}
 	creds := credentials.NewStaticCredentialsProvider("kinesin", "kinesin", "")
 	clients := pipeline.Clients{
-		Kinesis: kinesis.New(kinesis.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds}),
-		Lambda:  lambda.New(lambda.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds}),
+		Kinesis:  kinesis.New(kinesis.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds}),
+		Lambda:   lambda.New(lambda.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds}),
+		Firehose: firehose.New(firehose.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds}),
 	}
 	if err := f.Apply(ctx, clients, func(msg string) { log.Info("pipeline: " + msg) }); err != nil {
 		return fmt.Errorf("server: apply %s: %w", path, err)

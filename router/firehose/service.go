@@ -338,7 +338,7 @@ func (s *Service) deliver(ctx context.Context, m *Meta) {
 	}
 	c := delivery.Config{
 		Stream: m.Name, SizeBytes: int(size) << 20, Interval: time.Duration(interval) * s.cfg.TimeUnit,
-		Split:    DecodeBatch,
+		Split:    DecodeMsg,
 		RecordID: func(seq uint64, index int) string { return recordID(m.Name, seq, index) },
 		Logger:   s.log,
 		Observe:  func(st delivery.Stats) { s.metrics.delivered(m.Name, kind, st) },

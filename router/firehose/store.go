@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kinesin/kinesin/internal/kvutil"
@@ -228,9 +230,24 @@ func (st *store) deleteStream(ctx context.Context, name string) error {
 	return nil
 }
 
+// encodingHeader marks a stored batch compressed with S2 (block format):
+// JSON records shrink several times, and JetStream writes, copies and
+// hashes that much less.
+const (
+	encodingHeader = "Kinesin-Encoding"
+	encodingS2     = "s2"
+	// compressAbove is the framed size from which batches are compressed.
+	compressAbove = 4 << 10
+)
+
 // append stores records as one message and returns its stream sequence.
 func (st *store) append(ctx context.Context, name string, records [][]byte) (uint64, error) {
-	ack, err := st.js.Publish(ctx, Subject(name), encodeBatch(records), jetstream.WithExpectStream(StreamName(name)))
+	msg := &nats.Msg{Subject: Subject(name), Data: encodeBatch(records)}
+	if len(msg.Data) >= compressAbove {
+		msg.Data = s2.Encode(nil, msg.Data)
+		msg.Header = nats.Header{encodingHeader: []string{encodingS2}}
+	}
+	ack, err := st.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(StreamName(name)))
 	if err != nil {
 		return 0, fmt.Errorf("firehose: append to %s: %w", name, err)
 	}
@@ -249,6 +266,19 @@ func encodeBatch(records [][]byte) []byte {
 		b = append(b, r...)
 	}
 	return b
+}
+
+// DecodeMsg splits a stored message into its records, decompressing it
+// first when it says so.
+func DecodeMsg(m jetstream.Msg) ([][]byte, error) {
+	b := m.Data()
+	if h := m.Headers(); h != nil && h.Get(encodingHeader) == encodingS2 {
+		var err error
+		if b, err = s2.Decode(nil, b); err != nil {
+			return nil, fmt.Errorf("firehose: corrupt stored batch: %w", err)
+		}
+	}
+	return DecodeBatch(b)
 }
 
 // DecodeBatch splits a stored message into its records.

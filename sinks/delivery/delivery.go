@@ -44,7 +44,7 @@ type Config struct {
 	SizeBytes int
 	Interval  time.Duration
 	// Split returns the records stored in one message.
-	Split func(data []byte) ([][]byte, error)
+	Split func(m jetstream.Msg) ([][]byte, error)
 	// RecordID names record index of the message stored at stream
 	// sequence seq, as the API answered it.
 	RecordID func(seq uint64, index int) string
@@ -252,7 +252,7 @@ func (l *loop) take(ctx context.Context, msgs []jetstream.Msg) bool {
 		from []*pending
 	)
 	for _, m := range msgs {
-		parts, err := l.cfg.Split(m.Data())
+		parts, err := l.cfg.Split(m)
 		if err != nil {
 			l.log.Error("firehose: dropping undecodable stored batch", "stream", l.cfg.Stream, "err", err)
 			_ = m.Term()

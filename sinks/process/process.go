@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/kinesin/kinesin/runtime/engine"
@@ -343,23 +345,51 @@ func (p *Pipeline) extractKeys(data []byte) (map[string]string, error) {
 // transform runs the records through the Lambda function in batches of
 // at most the buffer size.
 func (p *Pipeline) transform(ctx context.Context, ws []work, res *Result) ([]work, error) {
-	out := make([]work, 0, len(ws))
 	limit := min(p.bufferBytes, maxLambdaPayload*3/4) // base64 grows data by 4/3
+	var chunks [][]work
 	for start := 0; start < len(ws); {
 		end, size := start, 0
 		for end < len(ws) && (end == start || size+len(ws[end].data) <= limit) {
 			size += len(ws[end].data)
 			end++
 		}
-		kept, err := p.invoke(ctx, ws[start:end], res)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, kept...)
+		chunks = append(chunks, ws[start:end])
 		start = end
+	}
+	// Chunks are invoked concurrently, as Firehose invokes its function
+	// concurrently; results are merged in record order.
+	type result struct {
+		kept []work
+		res  Result
+		err  error
+	}
+	results := make([]result, len(chunks))
+	sem := make(chan struct{}, transformConcurrency)
+	var wg sync.WaitGroup
+	for i, c := range chunks {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r := &results[i]
+			r.kept, r.err = p.invoke(ctx, c, &r.res)
+		})
+	}
+	wg.Wait()
+	out := make([]work, 0, len(ws))
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
+		}
+		out = append(out, r.kept...)
+		res.Failed = append(res.Failed, r.res.Failed...)
+		res.Dropped += r.res.Dropped
 	}
 	return out, nil
 }
+
+// transformConcurrency is how many invocations of the transformation
+// function one Process runs at once.
+var transformConcurrency = max(2, runtime.GOMAXPROCS(0))
 
 // invoke runs one batch, retrying a failed invocation NumberOfRetries
 // times; then every record of the batch fails.

@@ -137,25 +137,58 @@ func ErrorKey(errPrefix *keys.Prefix, stream string, version int, t time.Time, o
 // Deliver writes b as one object. Records that fail conversion are
 // answered as Failures (format-conversion-failed); the rest are written.
 func (d *Destination) Deliver(ctx context.Context, b dest.Batch) ([]dest.Failure, error) {
-	data, failed, err := d.body(b)
-	if err != nil {
-		return nil, err
-	}
-	if data == nil {
-		return failed, nil
-	}
 	key, err := Key(d.prefix, d.cfg.Stream, d.cfg.Version, b.Oldest.In(d.cfg.Location), b.Partition, d.ext)
 	if err != nil {
 		return nil, fmt.Errorf("s3: key: %w", err)
 	}
-	body, err := d.compressor(path.Base(key), data)
+	var (
+		body   []byte
+		failed []dest.Failure
+	)
+	if d.cfg.Converter == nil && d.cfg.Compression != "" && d.cfg.Compression != compress.Uncompressed && len(b.Records) > 0 {
+		// Compress the records as they are, without first copying them
+		// into one uncompressed object.
+		body, err = d.compressRecords(path.Base(key), b.Records)
+	} else {
+		var data []byte
+		if data, failed, err = d.body(b); err == nil && data != nil {
+			body, err = d.compressor(path.Base(key), data)
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("s3: compress %s: %w", key, err)
+		return nil, fmt.Errorf("s3: %s: %w", key, err)
+	}
+	if body == nil {
+		return failed, nil
 	}
 	if err := d.put(ctx, key, body); err != nil {
 		return nil, err
 	}
 	return failed, nil
+}
+
+// compressRecords compresses the concatenation of recs as object name.
+func (d *Destination) compressRecords(name string, recs []dest.Record) ([]byte, error) {
+	n := 0
+	for _, r := range recs {
+		n += len(r.Data)
+	}
+	var out bytes.Buffer
+	out.Grow(n/4 + 4096)
+	format := d.cfg.Compression
+	w, err := compress.Writer(format, &out, compress.EntryName(strings.TrimSuffix(name, compress.Extension(format))))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if _, err := w.Write(r.Data); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // body is the uncompressed object of b (nil when no record is left).

@@ -60,4 +60,3 @@ func TestCompressor(t *testing.T) {
 		}
 	}
 }
-
