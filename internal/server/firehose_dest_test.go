@@ -280,3 +280,80 @@ func TestFirehoseRedshiftPostgres(t *testing.T) {
 		return conn.QueryRow(ctx, `SELECT count(*) FROM events WHERE (id, name) IN ((1,'a'),(2,'b'))`).Scan(&n) == nil && n == 2
 	})
 }
+
+// TestFirehoseEndpointRecovers: the endpoint fails for a while, within the
+// retry duration; every record arrives, none in the error output, and
+// duplicates only as whole retried requests.
+func TestFirehoseEndpointRecovers(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var (
+		mu       sync.Mutex
+		seen     = map[string]int{}
+		requests = map[string]bool{}
+		failures int
+	)
+	ep := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			RequestID string `json:"requestId"`
+			Records   []struct {
+				Data string `json:"data"`
+			} `json:"records"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		defer mu.Unlock()
+		if failures < 3 {
+			failures++
+			http.Error(w, "busy", http.StatusInternalServerError)
+			return
+		}
+		if !requests[body.RequestID] {
+			requests[body.RequestID] = true
+			for _, rec := range body.Records {
+				b, _ := base64.StdEncoding.DecodeString(rec.Data)
+				seen[string(b)]++
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"requestId": body.RequestID, "timestamp": time.Now().UnixMilli()})
+	}))
+	defer ep.Close()
+	s := testutil.Start(t, server.Config{DataDir: dir, TriggerTimeUnit: 10 * time.Millisecond})
+	fc := firehoseClient(s)
+	if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String("flaky"),
+		HttpEndpointDestinationConfiguration: &ftypes.HttpEndpointDestinationConfiguration{
+			EndpointConfiguration: &ftypes.HttpEndpointConfiguration{Url: aws.String(ep.URL)},
+			BufferingHints:        &ftypes.HttpEndpointBufferingHints{IntervalInSeconds: aws.Int32(5), SizeInMBs: aws.Int32(1)},
+			RetryOptions:          &ftypes.HttpEndpointRetryOptions{DurationInSeconds: aws.Int32(3600)},
+			S3Configuration: &ftypes.S3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::backup"),
+				RoleARN: aws.String("arn:aws:iam::000000000000:role/f")},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitActive(t, fc, "flaky")
+	var recs []ftypes.Record
+	for i := range 200 {
+		recs = append(recs, ftypes.Record{Data: []byte(fmt.Sprint(i))})
+	}
+	if out, err := fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String("flaky"), Records: recs}); err != nil || aws.ToInt32(out.FailedPutCount) != 0 {
+		t.Fatalf("put: %v", err)
+	}
+	testutil.Eventually(t, 30*time.Second, "every record at the endpoint", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen) == 200
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("record %s delivered %d times in distinct requests", k, n)
+		}
+	}
+	if got := readObjects(t, dir, "backup", ""); got != "" {
+		t.Fatalf("error output written: %q", got)
+	}
+}

@@ -107,6 +107,9 @@ func TestParquetConversion(t *testing.T) {
 	if err := json.Unmarshal(bytes.TrimSpace(h.read("lake", objs[0])), &doc); err != nil || doc["errorCode"] == "" || doc["rawData"] == "" {
 		t.Fatalf("error document %v, %v", doc, err)
 	}
+	if ok, bad := counter(h.m.ConversionRecords.WithLabelValues("pq", "Succeed")), counter(h.m.ConversionRecords.WithLabelValues("pq", "Failed")); ok != 2 || bad != 1 {
+		t.Fatalf("conversion metrics: %v succeeded, %v failed", ok, bad)
+	}
 	out, err := h.c.DescribeDeliveryStream(context.Background(), &fh.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("pq")})
 	if err != nil {
 		t.Fatal(err)

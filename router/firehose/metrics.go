@@ -31,6 +31,11 @@ type Metrics struct {
 	// time spent.
 	ProcessingRecords  *prometheus.CounterVec
 	ProcessingDuration *prometheus.CounterVec
+	// PartitionCount is the number of active dynamic partitions;
+	// ConversionRecords counts records through format conversion by
+	// outcome (SucceedConversion.Records, FailedConversion.Records).
+	PartitionCount    *prometheus.GaugeVec
+	ConversionRecords *prometheus.CounterVec
 }
 
 // NewMetrics builds the metrics and registers them on reg (nil: not
@@ -48,12 +53,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		FailedRecords:      vec("firehose_DeliveryTo_FailedRecords", "Records given up on and written to the error output.", "destination"),
 		ProcessingRecords:  vec("firehose_ExecuteProcessing_Records", "Records through record processing, by result (Ok, Dropped, ProcessingFailed).", "result"),
 		ProcessingDuration: vec("firehose_ExecuteProcessing_Duration_seconds", "Time spent in record processing."),
+		ConversionRecords:  vec("firehose_Conversion_Records", "Records through record format conversion, by outcome (SucceedConversion.Records, FailedConversion.Records).", "outcome"),
+		PartitionCount: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "firehose_PartitionCount",
+			Help: "Active dynamic partitions (buffers being filled)."}, []string{"delivery_stream"}),
 		DataFreshness: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "firehose_DeliveryTo_DataFreshness_seconds",
 			Help: "Age of the oldest record of the last delivery (DeliveryTo<destination>.DataFreshness)."}, []string{"delivery_stream", "destination"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.IncomingRecords, m.IncomingBytes, m.Records, m.Bytes, m.Success, m.FailedRecords,
-			m.ProcessingRecords, m.ProcessingDuration, m.DataFreshness)
+			m.ProcessingRecords, m.ProcessingDuration, m.DataFreshness, m.PartitionCount, m.ConversionRecords)
 	}
 	return m
 }

@@ -345,6 +345,7 @@ func (s *Service) deliver(ctx context.Context, m *Meta) {
 		Processed: func(_, ok, failed, dropped int, d time.Duration) {
 			s.metrics.processed(m.Name, ok, failed, dropped, d)
 		},
+		Partitions: func(n int) { s.metrics.PartitionCount.WithLabelValues(m.Name).Set(float64(n)) },
 	}
 	if d.Processing != nil {
 		// Records are never delivered unprocessed: while the configuration
@@ -420,7 +421,11 @@ func (s *Service) destinations(m *Meta, c *delivery.Config) error {
 // s3Destination builds the S3 destination d of m.
 func (s *Service) s3Destination(m *Meta, d Destination) (*s3.Destination, error) {
 	cfg := s3.Config{Bucket: d.Bucket(), Prefix: d.Prefix, ErrorOutputPrefix: d.ErrorOutputPrefix, Stream: m.Name,
-		Version: m.Version, Compression: d.CompressionFormat, Extension: d.FileExtension}
+		Version: m.Version, Compression: d.CompressionFormat, Extension: d.FileExtension,
+		Converted: func(ok, failed int) {
+			s.metrics.ConversionRecords.WithLabelValues(m.Name, "Succeed").Add(float64(ok))
+			s.metrics.ConversionRecords.WithLabelValues(m.Name, "Failed").Add(float64(failed))
+		}}
 	if d.CustomTimeZone != "" {
 		loc, err := time.LoadLocation(d.CustomTimeZone)
 		if err != nil {

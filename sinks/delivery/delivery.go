@@ -68,6 +68,9 @@ type Config struct {
 	AckWait time.Duration
 	// Observe hears of every delivered buffer (nil: nobody).
 	Observe func(Stats)
+	// Partitions hears of the number of open buffers (active dynamic
+	// partitions) after every read (nil: nobody).
+	Partitions func(n int)
 	// Processed hears of every processing round: records in, ok, failed,
 	// dropped and how long it took (nil: nobody).
 	Processed func(in, ok, failed, dropped int, d time.Duration)
@@ -188,6 +191,9 @@ func Run(ctx context.Context, cons jetstream.Consumer, c Config) error {
 		got, ok := l.read(ctx, batch.Messages())
 		if !ok {
 			break
+		}
+		if c.Partitions != nil && len(c.Partition) > 0 {
+			c.Partitions(len(l.buffers))
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
 			l.log.Warn("firehose: fetch", "stream", c.Stream, "err", err)

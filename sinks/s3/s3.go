@@ -38,6 +38,9 @@ type Config struct {
 	// names (CustomTimeZone; nil: UTC).
 	Extension string
 	Location  *time.Location
+	// Converted hears how many records each conversion converted and
+	// failed (nil: nobody).
+	Converted func(ok, failed int)
 }
 
 // Destination writes objects to one bucket.
@@ -211,6 +214,9 @@ func (d *Destination) body(b dest.Batch) ([]byte, []dest.Failure, error) {
 	bad, err := d.cfg.Converter.Convert(recs, &out)
 	if err != nil {
 		return nil, nil, fmt.Errorf("s3: %w", err)
+	}
+	if d.cfg.Converted != nil {
+		d.cfg.Converted(len(recs)-len(bad), len(bad))
 	}
 	var failed []dest.Failure
 	now := time.Now()

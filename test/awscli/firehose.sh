@@ -41,6 +41,19 @@ err=$(f create-delivery-stream --delivery-stream-name bad --extended-s3-destinat
 [[ $err == *InvalidArgumentException* ]] || fail "prefix expression without ErrorOutputPrefix: $err"
 echo "ok: prefix with expressions needs ErrorOutputPrefix"
 
+# update-destination: the new prefix and version name the next objects.
+f update-destination --delivery-stream-name clicks --current-delivery-stream-version-id 1 \
+	--destination-id destinationId-000000000001 --extended-s3-destination-update '{"Prefix": "v2/"}' >/dev/null ||
+	fail "update-destination"
+expect "VersionId after update" "$(f describe-delivery-stream --delivery-stream-name clicks | json 'd["DeliveryStreamDescription"]["VersionId"]')" 2
+err=$(f update-destination --delivery-stream-name clicks --current-delivery-stream-version-id 1 \
+	--destination-id destinationId-000000000001 --extended-s3-destination-update '{"Prefix": "v3/"}' 2>&1 || true)
+[[ $err == *ConcurrentModificationException* ]] || fail "stale version id: $err"
+f put-record --delivery-stream-name clicks --record '{"Data":"four\n"}' >/dev/null
+v2() { cat "$DATA_DIR"/s3/lake/v2/*/*/*/*/clicks-2-*.gz 2>/dev/null | gunzip -c | grep -q four; }
+poll "a version-2 object under s3/lake/v2/" v2
+echo "ok: update-destination"
+
 f delete-delivery-stream --delivery-stream-name clicks >/dev/null
 gone() { ! f describe-delivery-stream --delivery-stream-name clicks >/dev/null 2>&1; }
 poll "clicks deleted" gone
