@@ -31,14 +31,16 @@ import (
 type env struct {
 	t   *testing.T
 	url string
+	dir string          // the server's data directory
 	kc  *kinesis.Client // for checking results behind the CLI's back
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	dir := t.TempDir()
 	srv, err := server.Start(context.Background(), server.Config{
 		Listen:  "127.0.0.1:0",
-		DataDir: t.TempDir(),
+		DataDir: dir,
 		Logger:  slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -55,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: srv.URL(), kc: kc}
+	return &env{t: t, url: srv.URL(), dir: dir, kc: kc}
 }
 
 // run runs `kinesin --endpoint URL args...` to completion.

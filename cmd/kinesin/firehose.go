@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -9,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -347,24 +345,20 @@ func printDestination(row func(k, format string, args ...any), dest *ftypes.Dest
 		s3("Backup ", h.S3DestinationDescription)
 	case dest.AmazonopensearchserviceDestinationDescription != nil:
 		o := dest.AmazonopensearchserviceDestinationDescription
-		sub("Domain", "%s", cmp.Or(aws.ToString(o.DomainARN), aws.ToString(o.ClusterEndpoint)))
-		sub("Index", "%s (rotation %s)", aws.ToString(o.IndexName), cmp.Or(string(o.IndexRotationPeriod), "OneDay"))
+		d := searchDestination{o.DomainARN, o.ClusterEndpoint, o.IndexName, string(o.IndexRotationPeriod), nil,
+			o.ProcessingConfiguration, string(o.S3BackupMode), o.S3DestinationDescription}
 		if b := o.BufferingHints; b != nil {
-			sub("Buffering", "%s", buffering(b.SizeInMBs, b.IntervalInSeconds))
+			d.buffering = []*int32{b.SizeInMBs, b.IntervalInSeconds}
 		}
-		sub("Processing", "%s", processing(o.ProcessingConfiguration))
-		sub("S3 backup", "%s", cmp.Or(string(o.S3BackupMode), "FailedDocumentsOnly"))
-		s3("Backup ", o.S3DestinationDescription)
+		d.print(sub, s3)
 	case dest.ElasticsearchDestinationDescription != nil:
 		o := dest.ElasticsearchDestinationDescription
-		sub("Domain", "%s", cmp.Or(aws.ToString(o.DomainARN), aws.ToString(o.ClusterEndpoint)))
-		sub("Index", "%s (rotation %s)", aws.ToString(o.IndexName), cmp.Or(string(o.IndexRotationPeriod), "OneDay"))
+		d := searchDestination{o.DomainARN, o.ClusterEndpoint, o.IndexName, string(o.IndexRotationPeriod), nil,
+			o.ProcessingConfiguration, string(o.S3BackupMode), o.S3DestinationDescription}
 		if b := o.BufferingHints; b != nil {
-			sub("Buffering", "%s", buffering(b.SizeInMBs, b.IntervalInSeconds))
+			d.buffering = []*int32{b.SizeInMBs, b.IntervalInSeconds}
 		}
-		sub("Processing", "%s", processing(o.ProcessingConfiguration))
-		sub("S3 backup", "%s", cmp.Or(string(o.S3BackupMode), "FailedDocumentsOnly"))
-		s3("Backup ", o.S3DestinationDescription)
+		d.print(sub, s3)
 	case dest.SplunkDestinationDescription != nil:
 		s := dest.SplunkDestinationDescription
 		sub("HEC endpoint", "%s (%s)", aws.ToString(s.HECEndpoint), cmp.Or(string(s.HECEndpointType), "Raw"))
@@ -399,6 +393,29 @@ func printDestination(row func(k, format string, args ...any), dest *ftypes.Dest
 	default:
 		sub("Kind", "not shown here (see --json)")
 	}
+}
+
+// searchDestination is what printDestination shows of an OpenSearch or
+// Elasticsearch destination, whose descriptions have the same members under
+// different types.
+type searchDestination struct {
+	domainARN, clusterEndpoint, index *string
+	rotation                          string
+	buffering                         []*int32 // size, interval; nil: no hints
+	processing                        *ftypes.ProcessingConfiguration
+	backupMode                        string
+	backup                            *ftypes.S3DestinationDescription
+}
+
+func (d searchDestination) print(sub func(k, format string, args ...any), s3 func(string, *ftypes.S3DestinationDescription)) {
+	sub("Domain", "%s", cmp.Or(aws.ToString(d.domainARN), aws.ToString(d.clusterEndpoint)))
+	sub("Index", "%s (rotation %s)", aws.ToString(d.index), cmp.Or(d.rotation, "OneDay"))
+	if d.buffering != nil {
+		sub("Buffering", "%s", buffering(d.buffering[0], d.buffering[1]))
+	}
+	sub("Processing", "%s", processing(d.processing))
+	sub("S3 backup", "%s", cmp.Or(d.backupMode, "FailedDocumentsOnly"))
+	s3("Backup ", d.backup)
 }
 
 func orDefault(s, def string) string {
@@ -458,9 +475,8 @@ func processing(p *ftypes.ProcessingConfiguration) string {
 
 func newFirehosePutCmd(a *app) *cobra.Command {
 	var (
-		delimiter  string
-		maxRetries int
-		linger     time.Duration
+		delimiter string
+		batch     batchFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "put NAME [DATA...]",
@@ -494,14 +510,15 @@ destination once the delivery stream's buffering hints say so.`,
 				return err
 			}
 			ctx, name := cmd.Context(), args[0]
+			p := newFirehosePutter(fc, name, []byte(delimiter))
 			if len(args) == 2 {
-				data := append([]byte(args[1]), delimiter...)
-				if len(data) > maxFirehoseRecordBytes {
-					return fmt.Errorf("a record of %d bytes is over the 1,000 KiB limit", len(data))
+				rec, _, err := p.entry([]byte(args[1]))
+				if err != nil {
+					return err
 				}
 				out, err := fc.PutRecord(ctx, &firehose.PutRecordInput{
 					DeliveryStreamName: aws.String(name),
-					Record:             &ftypes.Record{Data: data},
+					Record:             &rec,
 				})
 				if err != nil {
 					return err
@@ -509,215 +526,63 @@ destination once the delivery stream's buffering hints say so.`,
 				fmt.Fprintln(cmd.OutOrStdout(), aws.ToString(out.RecordId))
 				return nil
 			}
-			p := &firehosePutter{
-				api:        fc,
-				stream:     name,
-				delimiter:  []byte(delimiter),
-				maxRetries: maxRetries,
-				backoff:    100 * time.Millisecond,
-				maxBackoff: 5 * time.Second,
-				linger:     linger,
-				progress:   newProgress(cmd.ErrOrStderr()),
-			}
-			start := time.Now()
 			var in io.Reader = cmd.InOrStdin()
 			if len(args) > 2 {
 				p.records = args[1:]
 				in = nil
 			}
-			err = p.run(ctx, in)
-			p.progress.done()
-			if err != nil {
-				if ctx.Err() != nil {
-					return fmt.Errorf("interrupted after %d records", p.sent)
-				}
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "put %d record%s (%s) into %s with %d request%s, %d retried, in %s\n",
-				p.sent, plural(p.sent), byteSize(p.bytes), name, p.requests, plural(p.requests), p.retried,
-				time.Since(start).Round(time.Millisecond))
-			return nil
+			return p.putAll(cmd, batch, name, in)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&delimiter, "delimiter", "\n", "appended to every record (Firehose adds nothing between records)")
-	f.IntVar(&maxRetries, "max-retries", 10, "how often to retry records the server rejected before giving up")
-	f.DurationVar(&linger, "linger", 100*time.Millisecond, "send a partial batch after this long without new input")
+	cmd.Flags().StringVar(&delimiter, "delimiter", "\n", "appended to every record (Firehose adds nothing between records)")
+	batch.add(cmd)
 	return cmd
 }
 
-// batchPutter is the part of the Firehose client the batch sender uses;
-// tests substitute a server that rejects records.
-type batchPutter interface {
+// recordBatchPutter is the part of the Firehose client the batch sender
+// uses; tests substitute a server that rejects records.
+type recordBatchPutter interface {
 	PutRecordBatch(ctx context.Context, in *firehose.PutRecordBatchInput, optFns ...func(*firehose.Options)) (*firehose.PutRecordBatchOutput, error)
 }
 
-// firehosePutter turns lines (or records given as arguments) into
-// PutRecordBatch batches.
-type firehosePutter struct {
-	api        batchPutter
-	stream     string
-	delimiter  []byte
-	records    []string // given as arguments; nil: read lines
-	maxRetries int
-	backoff    time.Duration // first pause before a retry, doubled each time
-	maxBackoff time.Duration
-	linger     time.Duration
-	progress   *progress
-
-	sent, retried, requests int
-	bytes                   int64
-}
-
-// read sends the records to out: p.records, or the lines of in.
-func (p *firehosePutter) read(ctx context.Context, in io.Reader, out chan<- []byte) error {
-	send := func(b []byte) error {
-		select {
-		case out <- b:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	if in == nil {
-		for _, r := range p.records {
-			if err := send([]byte(r)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), maxFirehoseRecordBytes+1)
-	n := 0
-	for sc.Scan() {
-		n++
-		if err := send(bytes.Clone(sc.Bytes())); err != nil {
-			return err
-		}
-	}
-	err := sc.Err()
-	if errors.Is(err, bufio.ErrTooLong) {
-		err = fmt.Errorf("line %d of standard input is longer than the 1,000 KiB record limit", n+1)
-	}
-	return err
-}
-
-func (p *firehosePutter) run(ctx context.Context, in io.Reader) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	lines := make(chan []byte, 1024)
-	readErr := make(chan error, 1)
-	go func() {
-		err := p.read(ctx, in, lines)
-		readErr <- err // before close, so the reader of lines finds it
-		close(lines)
-	}()
-
-	var (
-		batch []ftypes.Record
-		size  int
-		n     int
-	)
-	what := "line %d of standard input"
-	if in == nil {
-		what = "record %d"
-	}
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	flush := func() error {
-		timer.Stop()
-		if len(batch) == 0 {
-			return nil
-		}
-		err := p.send(ctx, batch)
-		batch, size = nil, 0
-		return err
-	}
-	for {
-		select {
-		case data, ok := <-lines:
-			if !ok {
-				if err := <-readErr; err != nil {
-					return err
-				}
-				return flush()
-			}
-			n++
-			data = append(data, p.delimiter...)
+// newFirehosePutter makes a batchPutter of PutRecordBatch batches into the
+// delivery stream, with delimiter appended to every record.
+func newFirehosePutter(api recordBatchPutter, stream string, delimiter []byte) *batchPutter[ftypes.Record] {
+	return &batchPutter[ftypes.Record]{
+		maxBatchRecords: maxFirehoseBatchRecords,
+		maxBatchBytes:   maxFirehoseBatchBytes,
+		maxLineBytes:    maxFirehoseRecordBytes,
+		lineLimit:       "1,000 KiB",
+		entry: func(data []byte) (ftypes.Record, int, error) {
+			data = append(data, delimiter...)
 			if len(data) > maxFirehoseRecordBytes {
-				return fmt.Errorf(what+": a record of %d bytes is over the 1,000 KiB limit", n, len(data))
+				return ftypes.Record{}, 0, fmt.Errorf("a record of %d bytes is over the 1,000 KiB limit", len(data))
 			}
-			if len(batch) == maxFirehoseBatchRecords || size+len(data) > maxFirehoseBatchBytes {
-				if err := flush(); err != nil {
-					return err
+			return ftypes.Record{Data: data}, len(data), nil
+		},
+		dataBytes: func(r ftypes.Record) int { return len(r.Data) },
+		put: func(ctx context.Context, records []ftypes.Record) ([]ftypes.Record, string, error) {
+			out, err := api.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(stream), Records: records})
+			if err != nil {
+				return nil, "", err
+			}
+			if len(out.RequestResponses) != len(records) {
+				return nil, "", fmt.Errorf("PutRecordBatch answered %d results for %d records", len(out.RequestResponses), len(records))
+			}
+			var failed []ftypes.Record
+			var lastErr string
+			if aws.ToInt32(out.FailedPutCount) > 0 {
+				for i, r := range out.RequestResponses {
+					if aws.ToString(r.ErrorCode) != "" {
+						failed = append(failed, records[i])
+						lastErr = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
+					}
 				}
 			}
-			batch = append(batch, ftypes.Record{Data: data})
-			size += len(data)
-			if len(batch) == 1 {
-				timer.Reset(p.linger)
-			}
-		case <-timer.C:
-			if err := flush(); err != nil {
-				return err
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// send puts one batch, retrying the records the server rejected (with
-// exponential backoff and jitter) until all are in or retries run out.
-// Errors of the whole call end it: the SDK already retried those that can
-// be retried.
-func (p *firehosePutter) send(ctx context.Context, batch []ftypes.Record) error {
-	pending := batch
-	pause := p.backoff
-	for attempt := 0; ; attempt++ {
-		out, err := p.api.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(p.stream), Records: pending})
-		p.requests++
-		if err != nil {
-			return err
-		}
-		if len(out.RequestResponses) != len(pending) {
-			return fmt.Errorf("PutRecordBatch answered %d results for %d records", len(out.RequestResponses), len(pending))
-		}
-		var failed []ftypes.Record
-		var lastErr string
-		if aws.ToInt32(out.FailedPutCount) > 0 {
-			for i, r := range out.RequestResponses {
-				if aws.ToString(r.ErrorCode) != "" {
-					failed = append(failed, pending[i])
-					lastErr = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
-				}
-			}
-		}
-		for i, r := range out.RequestResponses {
-			if aws.ToString(r.ErrorCode) == "" {
-				p.sent++
-				p.bytes += int64(len(pending[i].Data))
-			}
-		}
-		p.progress.update(p.sent, p.bytes)
-		if len(failed) == 0 {
-			return nil
-		}
-		if attempt >= p.maxRetries {
-			return fmt.Errorf("%d record%s still rejected after %d retries (last: %s)", len(failed), plural(len(failed)), p.maxRetries, lastErr)
-		}
-		p.retried += len(failed)
-		pending = failed
-		// Equal jitter: half the pause fixed, half random.
-		d := pause/2 + rand.N(pause/2+1)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(d):
-		}
-		pause = min(2*pause, p.maxBackoff)
+			return failed, lastErr, nil
+		},
+		backoff:    100 * time.Millisecond,
+		maxBackoff: 5 * time.Second,
 	}
 }
 

@@ -4,66 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	ftypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
-
-	"github.com/kinesin/kinesin/internal/server"
 )
-
-// fakeBatchPutter answers PutRecordBatch, rejecting the records reject
-// picks.
-type fakeBatchPutter struct {
-	mu     sync.Mutex
-	calls  []int // records per call
-	sizes  []int // bytes per call
-	got    map[string]int
-	reject func(call, i int, data string) bool
-}
-
-func (f *fakeBatchPutter) PutRecordBatch(_ context.Context, in *firehose.PutRecordBatchInput, _ ...func(*firehose.Options)) (*firehose.PutRecordBatchOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	call := len(f.calls)
-	f.calls = append(f.calls, len(in.Records))
-	size := 0
-	out := &firehose.PutRecordBatchOutput{}
-	failed := int32(0)
-	for i, r := range in.Records {
-		size += len(r.Data)
-		if f.reject != nil && f.reject(call, i, string(r.Data)) {
-			failed++
-			out.RequestResponses = append(out.RequestResponses, ftypes.PutRecordBatchResponseEntry{
-				ErrorCode:    aws.String("ServiceUnavailableException"),
-				ErrorMessage: aws.String("Slow down."),
-			})
-			continue
-		}
-		f.got[string(r.Data)]++
-		out.RequestResponses = append(out.RequestResponses, ftypes.PutRecordBatchResponseEntry{RecordId: aws.String(fmt.Sprint(call, i))})
-	}
-	f.sizes = append(f.sizes, size)
-	out.FailedPutCount = aws.Int32(failed)
-	return out, nil
-}
-
-func newTestFirehosePutter(f *fakeBatchPutter) *firehosePutter {
-	f.got = map[string]int{}
-	return &firehosePutter{
-		api: f, stream: "s", delimiter: []byte("\n"), maxRetries: 5,
-		backoff: time.Millisecond, maxBackoff: 4 * time.Millisecond, linger: time.Hour,
-	}
-}
 
 func TestFirehosePutterBatches(t *testing.T) {
 	for _, c := range []struct {
@@ -80,7 +32,7 @@ func TestFirehosePutterBatches(t *testing.T) {
 		{name: "arguments", records: []string{"a", "b\nc"}, wantCalls: []int{2}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakeBatchPutter{}
+			f := &fakeAPI{}
 			p := newTestFirehosePutter(f)
 			var err error
 			if c.records != nil {
@@ -112,40 +64,6 @@ func TestFirehosePutterBatches(t *testing.T) {
 	}
 }
 
-func TestFirehosePutterRetriesRejectedRecords(t *testing.T) {
-	f := &fakeBatchPutter{reject: func(call, _ int, data string) bool {
-		// Records ending in 3 fail on their first two tries.
-		return call < 2 && strings.HasSuffix(data, "3\n")
-	}}
-	p := newTestFirehosePutter(f)
-	if err := p.run(context.Background(), strings.NewReader(lines(100, 5))); err != nil {
-		t.Fatal(err)
-	}
-	if p.sent != 100 || len(f.got) != 100 {
-		t.Fatalf("sent %d, stored %d, want 100", p.sent, len(f.got))
-	}
-	for data, n := range f.got {
-		if n != 1 {
-			t.Errorf("%q stored %d times", data, n)
-		}
-	}
-	if p.retried != 20 || fmt.Sprint(f.calls) != "[100 10 10]" {
-		t.Errorf("retried %d, calls %v; want 20 retried over calls [100 10 10]", p.retried, f.calls)
-	}
-}
-
-func TestFirehosePutterGivesUp(t *testing.T) {
-	f := &fakeBatchPutter{reject: func(_, i int, _ string) bool { return i == 0 }}
-	p := newTestFirehosePutter(f)
-	err := p.run(context.Background(), strings.NewReader("a\nb\n"))
-	if err == nil || !strings.Contains(err.Error(), "1 record still rejected after 5 retries (last: ServiceUnavailableException: Slow down.)") {
-		t.Fatalf("err = %v", err)
-	}
-	if len(f.calls) != 6 {
-		t.Errorf("%d calls, want 1 + 5 retries", len(f.calls))
-	}
-}
-
 func TestFirehosePutterRecordTooLong(t *testing.T) {
 	for _, c := range []struct {
 		in   string
@@ -155,7 +73,7 @@ func TestFirehosePutterRecordTooLong(t *testing.T) {
 		// Fits as a line, but not with its newline.
 		{strings.Repeat("x", maxFirehoseRecordBytes) + "\n", "line 1 of standard input: a record of 1024001 bytes is over the 1,000 KiB limit"},
 	} {
-		p := newTestFirehosePutter(&fakeBatchPutter{})
+		p := newTestFirehosePutter(&fakeAPI{})
 		if err := p.run(context.Background(), strings.NewReader(c.in)); err == nil || err.Error() != c.want {
 			t.Errorf("err = %v, want %q", err, c.want)
 		}
@@ -166,32 +84,12 @@ func TestFirehosePutterRecordTooLong(t *testing.T) {
 // embedded S3 stand-in writes objects, and a Firehose client.
 func newFirehoseEnv(t *testing.T) (*env, string, *firehose.Client) {
 	t.Helper()
-	dir := t.TempDir()
-	srv, err := server.Start(context.Background(), server.Config{
-		Listen:  "127.0.0.1:0",
-		DataDir: dir,
-		Logger:  slog.New(slog.DiscardHandler),
-	})
+	e := newEnv(t)
+	fc, err := newFirehoseClient(clientConfig{Endpoint: e.url, Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Close(ctx); err != nil {
-			t.Errorf("server close: %v", err)
-		}
-	})
-	cfg := clientConfig{Endpoint: srv.URL(), Region: "us-east-1"}
-	kc, err := newKinesisClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fc, err := newFirehoseClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, url: srv.URL(), kc: kc}, dir, fc
+	return e, e.dir, fc
 }
 
 // delivered returns the lines of every object under s3/BUCKET/PREFIX of
@@ -210,6 +108,16 @@ func delivered(dir, bucket, prefix string) []string {
 	})
 	slices.Sort(got)
 	return got
+}
+
+// wantRows fails the test unless the describe output desc has every line.
+func wantRows(t *testing.T, desc string, lines ...string) {
+	t.Helper()
+	for _, line := range lines {
+		if !slices.Contains(rows(desc), line) {
+			t.Errorf("describe lacks %q:\n%s", line, desc)
+		}
+	}
 }
 
 // TestFirehoseCommands drives ls, describe, put and rm against a server
@@ -241,8 +149,7 @@ func TestFirehoseCommands(t *testing.T) {
 		return len(r) == 2 && r[0] == "NAME STATUS TYPE DESTINATION CREATED" && row.MatchString(r[1]), out
 	})
 
-	desc := e.must("", "firehose", "describe", "clicks")
-	for _, line := range []string{
+	wantRows(t, e.must("", "firehose", "describe", "clicks"),
 		"Name: clicks",
 		"ARN: arn:aws:firehose:us-east-1:000000000000:deliverystream/clicks",
 		"Status: ACTIVE",
@@ -256,11 +163,7 @@ func TestFirehoseCommands(t *testing.T) {
 		"Compression: UNCOMPRESSED",
 		"Processing: none",
 		"Role: arn:aws:iam::000000000000:role/firehose",
-	} {
-		if !slices.Contains(rows(desc), line) {
-			t.Errorf("describe lacks %q:\n%s", line, desc)
-		}
-	}
+	)
 	var raw struct {
 		DeliveryStreamDescription struct {
 			DeliveryStreamName string
@@ -356,19 +259,14 @@ delivery_streams:
 	if out := e.must("", "apply", "-f", path); out != "stream orders: unchanged\ndelivery stream orders-to-lake: unchanged\nno changes\n" {
 		t.Errorf("second apply:\n%s", out)
 	}
-	desc := e.must("", "firehose", "describe", "orders-to-lake")
-	for _, line := range []string{
+	wantRows(t, e.must("", "firehose", "describe", "orders-to-lake"),
 		"Type: KinesisStreamAsSource",
 		"Source: orders (arn:aws:kinesis:us-east-1:000000000000:stream/orders)",
 		"Prefix: none (YYYY/MM/dd/HH/)",
 		"Buffering: 5 MiB or 300s, whichever comes first",
 		"Compression: GZIP",
 		"Processing: enabled: AppendDelimiterToRecord",
-	} {
-		if !slices.Contains(rows(desc), line) {
-			t.Errorf("describe lacks %q:\n%s", line, desc)
-		}
-	}
+	)
 	if r := rows(e.must("", "firehose", "ls")); len(r) != 2 || !strings.HasPrefix(r[1], "orders-to-lake ACTIVE KinesisStreamAsSource extended_s3 ") {
 		t.Errorf("ls: %q", r)
 	}

@@ -12,55 +12,96 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	ftypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 )
 
-// fakePutter answers PutRecords, rejecting the records reject picks.
-type fakePutter struct {
+// fakeAPI answers PutRecords and PutRecordBatch, rejecting the records
+// reject picks.
+type fakeAPI struct {
 	mu      sync.Mutex
 	calls   []int // records per call
+	sizes   []int // bytes per call
 	got     map[string]int
 	reject  func(call, i int, data string) bool
 	callErr error
 }
 
-func (f *fakePutter) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
+// answer notes a call with records and answers each: bad for the records
+// it rejects, ok(call, i) for the others; and how many it rejected.
+func answer[R, A any](f *fakeAPI, records []R, data func(R) []byte, ok func(call, i int) A, bad A) ([]A, int32, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.callErr != nil {
-		return nil, f.callErr
+		return nil, 0, f.callErr
+	}
+	if f.got == nil {
+		f.got = map[string]int{}
 	}
 	call := len(f.calls)
-	f.calls = append(f.calls, len(in.Records))
-	out := &kinesis.PutRecordsOutput{}
-	failed := int32(0)
-	for i, r := range in.Records {
-		if f.reject != nil && f.reject(call, i, string(r.Data)) {
+	f.calls = append(f.calls, len(records))
+	var answers []A
+	failed, size := int32(0), 0
+	for i, r := range records {
+		d := data(r)
+		size += len(d)
+		if f.reject != nil && f.reject(call, i, string(d)) {
 			failed++
-			out.Records = append(out.Records, types.PutRecordsResultEntry{
-				ErrorCode:    aws.String("ProvisionedThroughputExceededException"),
-				ErrorMessage: aws.String("Rate exceeded for shard shardId-000000000000"),
-			})
+			answers = append(answers, bad)
 			continue
 		}
-		f.got[string(r.Data)]++
-		out.Records = append(out.Records, types.PutRecordsResultEntry{
-			ShardId: aws.String("shardId-000000000000"), SequenceNumber: aws.String(fmt.Sprint(call, i)),
-		})
+		f.got[string(d)]++
+		answers = append(answers, ok(call, i))
 	}
-	out.FailedRecordCount = aws.Int32(failed)
-	return out, nil
+	f.sizes = append(f.sizes, size)
+	return answers, failed, nil
 }
 
-func newTestPutter(f *fakePutter) *putter {
-	f.got = map[string]int{}
-	return &putter{
-		api: f, stream: "s", maxRetries: 5,
-		backoff: time.Millisecond, maxBackoff: 4 * time.Millisecond, linger: time.Hour,
+func (f *fakeAPI) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
+	res, failed, err := answer(f, in.Records, func(r types.PutRecordsRequestEntry) []byte { return r.Data },
+		func(call, i int) types.PutRecordsResultEntry {
+			return types.PutRecordsResultEntry{ShardId: aws.String("shardId-000000000000"), SequenceNumber: aws.String(fmt.Sprint(call, i))}
+		},
+		types.PutRecordsResultEntry{
+			ErrorCode:    aws.String("ProvisionedThroughputExceededException"),
+			ErrorMessage: aws.String("Rate exceeded for shard shardId-000000000000"),
+		})
+	if err != nil {
+		return nil, err
 	}
+	return &kinesis.PutRecordsOutput{Records: res, FailedRecordCount: aws.Int32(failed)}, nil
+}
+
+func (f *fakeAPI) PutRecordBatch(_ context.Context, in *firehose.PutRecordBatchInput, _ ...func(*firehose.Options)) (*firehose.PutRecordBatchOutput, error) {
+	res, failed, err := answer(f, in.Records, func(r ftypes.Record) []byte { return r.Data },
+		func(call, i int) ftypes.PutRecordBatchResponseEntry {
+			return ftypes.PutRecordBatchResponseEntry{RecordId: aws.String(fmt.Sprint(call, i))}
+		},
+		ftypes.PutRecordBatchResponseEntry{ErrorCode: aws.String("ServiceUnavailableException"), ErrorMessage: aws.String("Slow down.")})
+	if err != nil {
+		return nil, err
+	}
+	return &firehose.PutRecordBatchOutput{RequestResponses: res, FailedPutCount: aws.Int32(failed)}, nil
+}
+
+// testPutter gives p the settings of the tests: 5 quick retries and no
+// linger.
+func testPutter[E any](p *batchPutter[E]) *batchPutter[E] {
+	p.maxRetries = 5
+	p.backoff, p.maxBackoff, p.linger = time.Millisecond, 4*time.Millisecond, time.Hour
+	return p
+}
+
+func newTestPutter(f *fakeAPI) *batchPutter[types.PutRecordsRequestEntry] {
+	return testPutter(newKinesisPutter(f, "s", ""))
+}
+
+func newTestFirehosePutter(f *fakeAPI) *batchPutter[ftypes.Record] {
+	return testPutter(newFirehosePutter(f, "s", []byte("\n")))
 }
 
 // lines returns n lines of at least size bytes, each ending in its number.
@@ -87,7 +128,7 @@ func TestPutterBatches(t *testing.T) {
 		{"crlf and blank lines", "a\r\n\r\nb\n", []int{3}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakePutter{}
+			f := &fakeAPI{}
 			p := newTestPutter(f)
 			if err := p.run(context.Background(), strings.NewReader(c.input)); err != nil {
 				t.Fatal(err)
@@ -107,11 +148,17 @@ func TestPutterBatches(t *testing.T) {
 }
 
 func TestPutterRetriesRejectedRecords(t *testing.T) {
-	f := &fakePutter{reject: func(call, i int, data string) bool {
-		// Records ending in 3 fail on their first two tries.
-		return call < 2 && strings.HasSuffix(data, "3")
+	t.Run("kinesis", func(t *testing.T) { testRetriesRejectedRecords(t, newTestPutter, "3") })
+	t.Run("firehose", func(t *testing.T) { testRetriesRejectedRecords(t, newTestFirehosePutter, "3\n") })
+}
+
+// testRetriesRejectedRecords puts 100 records, those ending in end failing
+// on their first two tries.
+func testRetriesRejectedRecords[E any](t *testing.T, newPutter func(*fakeAPI) *batchPutter[E], end string) {
+	f := &fakeAPI{reject: func(call, _ int, data string) bool {
+		return call < 2 && strings.HasSuffix(data, end)
 	}}
-	p := newTestPutter(f)
+	p := newPutter(f)
 	if err := p.run(context.Background(), strings.NewReader(lines(100, 5))); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +167,7 @@ func TestPutterRetriesRejectedRecords(t *testing.T) {
 	}
 	for data, n := range f.got {
 		if n != 1 {
-			t.Errorf("%s stored %d times", data, n)
+			t.Errorf("%q stored %d times", data, n)
 		}
 	}
 	if p.retried != 20 || fmt.Sprint(f.calls) != "[100 10 10]" {
@@ -129,12 +176,22 @@ func TestPutterRetriesRejectedRecords(t *testing.T) {
 }
 
 func TestPutterGivesUp(t *testing.T) {
-	f := &fakePutter{reject: func(_, i int, _ string) bool { return i == 0 }}
-	p := newTestPutter(f)
+	t.Run("kinesis", func(t *testing.T) {
+		testGivesUp(t, newTestPutter, "ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000000")
+	})
+	t.Run("firehose", func(t *testing.T) {
+		testGivesUp(t, newTestFirehosePutter, "ServiceUnavailableException: Slow down.")
+	})
+}
+
+// testGivesUp puts two records, the server rejecting the first of every
+// call, and wants the error to name the server's last complaint.
+func testGivesUp[E any](t *testing.T, newPutter func(*fakeAPI) *batchPutter[E], last string) {
+	f := &fakeAPI{reject: func(_, i int, _ string) bool { return i == 0 }}
+	p := newPutter(f)
 	err := p.run(context.Background(), strings.NewReader("a\nb\n"))
-	if err == nil || !strings.Contains(err.Error(), "1 record still rejected after 5 retries") ||
-		!strings.Contains(err.Error(), "ProvisionedThroughputExceededException") {
-		t.Fatalf("err = %v", err)
+	if want := "1 record still rejected after 5 retries (last: " + last + ")"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want %q", err, want)
 	}
 	if len(f.calls) != 6 {
 		t.Errorf("%d calls, want 1 + 5 retries", len(f.calls))
@@ -142,7 +199,7 @@ func TestPutterGivesUp(t *testing.T) {
 }
 
 func TestPutterLineTooLong(t *testing.T) {
-	f := &fakePutter{}
+	f := &fakeAPI{}
 	p := newTestPutter(f)
 	err := p.run(context.Background(), strings.NewReader("ok\n"+strings.Repeat("x", maxRecordBytes+10)+"\n"))
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
@@ -151,7 +208,7 @@ func TestPutterLineTooLong(t *testing.T) {
 }
 
 func TestPutterLingerSendsPartialBatch(t *testing.T) {
-	f := &fakePutter{}
+	f := &fakeAPI{}
 	p := newTestPutter(f)
 	p.linger = 10 * time.Millisecond
 	r, w := net.Pipe() // stays open: only the linger timer can flush
