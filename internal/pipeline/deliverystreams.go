@@ -80,6 +80,11 @@ var destKinds = []destKind{
 	{"redshift", reflect.TypeFor[ftypes.RedshiftDestinationConfiguration](),
 		"RedshiftDestinationConfiguration", "RedshiftDestinationDescription", "RedshiftDestinationUpdate",
 		"An Amazon Redshift destination: AWS's `RedshiftDestinationConfiguration` (`ClusterJDBCURL`, `CopyCommand`, `Username`, `Password`, `RoleARN`, `S3Configuration`, …)."},
+	{"kinesis_stream", reflect.TypeFor[KinesisStreamDestinationConfiguration](),
+		"KinesisStreamDestinationConfiguration", "KinesisStreamDestinationDescription", "KinesisStreamDestinationUpdate",
+		"A kinesin stream: kinesin's own destination, which AWS does not have (its members are sent as `KinesisStreamDestinationConfiguration`, described as `KinesisStreamDestinationDescription` and updated as `KinesisStreamDestinationUpdate`). " +
+			"Records are put into the stream `KinesisStreamARN` (required, `arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`) with PutRecords. `PartitionKey` (1–256 characters) is every record's partition key, which keeps all records on one shard in order; without it each record's Firehose record ID is its key, which spreads records over the stream's shards. " +
+			"`BufferingHints: {SizeInMBs: 1–5 (1), IntervalInSeconds: 0–900 (0)}`, `RetryOptions: {DurationInSeconds: 0–7200 (300)}` (throttled entries and a missing stream are retried that long; records then go to the S3 backup's error output as `kinesis-stream-failed`), `RoleARN`, `S3BackupMode: FailedDataOnly | AllData`, `S3Configuration` (required), `ProcessingConfiguration`, `CloudWatchLoggingOptions`."},
 }
 
 // DestinationKinds lists the destination fields of a delivery_streams
@@ -226,7 +231,7 @@ func uniqueDeliveryStreams(_ *File, es []*entry) { uniqueNames("delivery stream"
 // where it delivers, such as "DirectPut → extended_s3 arn:aws:s3:::lake".
 func (d *DeliveryStream) describe() string {
 	target := ""
-	for _, m := range []string{"BucketARN", "ClusterJDBCURL", "HECEndpoint", "DomainARN", "ClusterEndpoint"} {
+	for _, m := range []string{"BucketARN", "ClusterJDBCURL", "HECEndpoint", "DomainARN", "ClusterEndpoint", "KinesisStreamARN"} {
 		if s, ok := d.Config[m].(string); ok {
 			target = " " + s
 			break
@@ -265,6 +270,10 @@ var validator = firehose.New(firehose.Options{
 // e lacks, each at the line of the structure that should hold it. It
 // checks the CreateDeliveryStream request apply would send.
 func checkRequired(e *entry, d *DeliveryStream, kind *destKind) {
+	if kind.own() {
+		checkOwn(e, d, kind)
+		return
+	}
 	source := d.Source
 	if source != "" && !strings.HasPrefix(source, "arn:") {
 		source = "arn:aws:kinesis:us-east-1:000000000000:stream/" + source

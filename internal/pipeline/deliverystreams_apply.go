@@ -98,11 +98,17 @@ func (a *applier) deliveryStream(ctx context.Context, d *DeliveryStream) (int, e
 	}
 	dest := &desc.Destinations[0]
 	haveKind, haveDesc := DestinationOf(dest)
+	ownKind, ownDesc := ownDestination(raw)
+	if ownKind != "" {
+		haveKind = ownKind
+	}
 	var diffs []string
 	if haveKind == kind.field {
-		have, err := withRawExtras(d, kind, plain(reflect.ValueOf(haveDesc)), raw)
-		if err != nil {
-			return changes, err
+		var have any = ownDesc
+		if !kind.own() {
+			if have, err = withRawExtras(d, kind, plain(reflect.ValueOf(haveDesc)), raw); err != nil {
+				return changes, err
+			}
 		}
 		diffs = diffShape(kind.field, d.Config, have)
 	} else {
@@ -170,8 +176,10 @@ func createDeliveryInput(d *DeliveryStream, kind *destKind, source string) (*fir
 			KinesisStreamARN: aws.String(source), RoleARN: aws.String(d.SourceRoleARN),
 		}
 	}
-	if err := fill(reflect.ValueOf(in).Elem().FieldByName(kind.createAs), d.Config, nil); err != nil {
-		return nil, fmt.Errorf("%s: %w", kind.field, err)
+	if !kind.own() { // an own kind is sent whole by withExtras
+		if err := fill(reflect.ValueOf(in).Elem().FieldByName(kind.createAs), d.Config, nil); err != nil {
+			return nil, fmt.Errorf("%s: %w", kind.field, err)
+		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(d.Tags)) {
 		in.Tags = append(in.Tags, ftypes.Tag{Key: aws.String(k), Value: aws.String(d.Tags[k])})
@@ -188,6 +196,9 @@ func updateDestinationInput(d *DeliveryStream, kind *destKind, desc *ftypes.Deli
 		DeliveryStreamName:             aws.String(d.Name),
 		CurrentDeliveryStreamVersionId: desc.VersionId,
 		DestinationId:                  desc.Destinations[0].DestinationId,
+	}
+	if kind.own() {
+		return in, nil // every member is in the update, sent whole by withExtras
 	}
 	field := reflect.ValueOf(in).Elem().FieldByName(kind.updateAs)
 	updateType := field.Type().Elem()

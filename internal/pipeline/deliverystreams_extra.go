@@ -216,15 +216,19 @@ func getPath(m map[string]any, path []string) (any, bool) {
 // withExtras adds the file's extra members of destination kind to the
 // JSON body of the one call it is passed to, under member (the call's
 // member of the destination, such as ExtendedS3DestinationConfiguration)
-// renamed by names. Without extras it adds nothing.
+// renamed by names; a destination only kinesin has is added whole (see
+// ownConfig). Without extras it adds nothing.
 func withExtras(d *DeliveryStream, kind *destKind, member string, names map[string]string) func(*firehose.Options) {
-	extras := extrasIn(kind.config, d.Config, nil)
-	if len(extras) == 0 {
-		return func(*firehose.Options) {}
+	var set []extraValue
+	if kind.own() {
+		set = ownConfig(d, member, names) // the whole destination is kinesin's
+	} else {
+		for _, x := range extrasIn(kind.config, d.Config, nil) {
+			set = append(set, extraValue{append([]string{member}, renamed(x.path, names)...), x.value})
+		}
 	}
-	set := make([]extraValue, len(extras))
-	for i, x := range extras {
-		set[i] = extraValue{append([]string{member}, renamed(x.path, names)...), x.value}
+	if len(set) == 0 {
+		return func(*firehose.Options) {}
 	}
 	return func(o *firehose.Options) {
 		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {

@@ -17,7 +17,7 @@ func (s *Server) startFirehose(ctx context.Context, reg prometheus.Registerer) e
 	cfg := firehose.Config{
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, DataDir: s.cfg.DataDir,
 		TimeUnit: s.cfg.TriggerTimeUnit, Logger: s.log, Functions: s.fns,
-		Streams: s.store, LeaseTTL: s.cfg.LeaseTTL,
+		Streams: s.store, LeaseTTL: s.cfg.LeaseTTL, Kinesis: s.kinesis,
 	}
 	if s.cfg.S3Endpoint != "" {
 		o, err := objstore.ParseURL(s.cfg.S3Endpoint)

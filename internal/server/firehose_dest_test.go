@@ -357,3 +357,61 @@ func TestFirehoseEndpointRecovers(t *testing.T) {
 		t.Fatalf("error output written: %q", got)
 	}
 }
+
+// TestFirehoseToKinesisStream delivers to kinesin's own destination, a
+// kinesin stream, in order when the partition key is fixed.
+func TestFirehoseToKinesisStream(t *testing.T) {
+	ctx := context.Background()
+	s := testutil.Start(t, server.Config{DataDir: t.TempDir(), TriggerTimeUnit: 10 * time.Millisecond})
+	kc := kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), RetryMaxAttempts: 1})
+	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("out"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"DeliveryStreamName": "relay", "KinesisStreamDestinationConfiguration": map[string]any{
+		"KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/out", "PartitionKey": "k",
+		"BufferingHints": map[string]any{"IntervalInSeconds": 0, "SizeInMBs": 1},
+		"S3Configuration": map[string]any{"BucketARN": "arn:aws:s3:::backup", "RoleARN": "arn:aws:iam::000000000000:role/f"}}})
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "Firehose_20150804.CreateDeliveryStream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("create: %v %v", err, resp.Status)
+	}
+	resp.Body.Close()
+	fc := firehoseClient(s)
+	d := waitActive(t, fc, "relay")
+	if len(d.Destinations) != 1 {
+		t.Fatalf("described %+v", d)
+	}
+	var recs []ftypes.Record
+	for i := range 20 {
+		recs = append(recs, ftypes.Record{Data: []byte(fmt.Sprint(i))})
+	}
+	if _, err := fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String("relay"), Records: recs}); err != nil {
+		t.Fatal(err)
+	}
+	it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("out"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: "TRIM_HORIZON"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	iter := it.ShardIterator
+	testutil.Eventually(t, 20*time.Second, "20 records in the stream", func() bool {
+		out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+		if err != nil {
+			return false
+		}
+		iter = out.NextShardIterator
+		for _, r := range out.Records {
+			got = append(got, string(r.Data))
+		}
+		return len(got) >= 20
+	})
+	for i, g := range got {
+		if g != fmt.Sprint(i) {
+			t.Fatalf("record %d is %q: %v", i, g, got)
+		}
+	}
+}

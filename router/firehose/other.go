@@ -8,6 +8,7 @@ import (
 	"github.com/kinesin/kinesin/internal/awserr"
 	"github.com/kinesin/kinesin/sinks/dest"
 	"github.com/kinesin/kinesin/sinks/httpendpoint"
+	"github.com/kinesin/kinesin/sinks/kinesisdest"
 	"github.com/kinesin/kinesin/sinks/opensearch"
 	"github.com/kinesin/kinesin/sinks/postgres"
 	"github.com/kinesin/kinesin/sinks/splunk"
@@ -25,6 +26,8 @@ const (
 	KindES           = "Elasticsearch"
 	KindSplunk       = "Splunk"
 	KindRedshift     = "Redshift"
+	// KindKinesisStream is kinesin's own destination: a kinesin stream.
+	KindKinesisStream = "KinesisStream"
 )
 
 // Other is a delivery stream's destination when it is not S3: exactly one
@@ -36,6 +39,7 @@ type Other struct {
 	ES         *opensearch.Config   `json:"elasticsearch,omitempty"`
 	Splunk     *splunk.Config       `json:"splunk,omitempty"`
 	Redshift   *postgres.Config     `json:"redshift,omitempty"`
+	Kinesis    *kinesisdest.Config  `json:"kinesis,omitempty"`
 	Backup     Destination          `json:"backup"`
 	// SourceBackup is Redshift's S3BackupConfiguration (S3BackupMode
 	// Enabled): the records as received.
@@ -53,6 +57,8 @@ func (o *Other) Kind() string {
 		return KindES
 	case o.Splunk != nil:
 		return KindSplunk
+	case o.Kinesis != nil:
+		return KindKinesisStream
 	}
 	return KindRedshift
 }
@@ -67,7 +73,7 @@ type otherConfig interface {
 	// backupAll reports whether S3BackupMode sends every record to the backup.
 	backupAll() bool
 	describe(s3 s3Out, processing *processingConfig) (member string, desc any)
-	build(o dest.Options) (dest.Destination, error)
+	build(s *Service, o dest.Options) (dest.Destination, error)
 }
 
 func (o *Other) config() otherConfig {
@@ -80,6 +86,8 @@ func (o *Other) config() otherConfig {
 		return osConf{o.ES}
 	case o.Splunk != nil:
 		return splunkConf{o.Splunk}
+	case o.Kinesis != nil:
+		return kinesisConf{o.Kinesis}
 	}
 	return redshiftConf{o.Redshift}
 }
@@ -110,7 +118,9 @@ func (h httpConf) describe(s3 s3Out, p *processingConfig) (string, any) {
 	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
 	return "HttpEndpointDestinationDescription", d
 }
-func (h httpConf) build(o dest.Options) (dest.Destination, error) { return httpendpoint.New(*h.c, o) }
+func (h httpConf) build(_ *Service, o dest.Options) (dest.Destination, error) {
+	return httpendpoint.New(*h.c, o)
+}
 
 type osConf struct{ c *opensearch.Config }
 
@@ -128,7 +138,9 @@ func (h osConf) describe(s3 s3Out, p *processingConfig) (string, any) {
 	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
 	return h.c.Kind.DescriptionMember(), d
 }
-func (h osConf) build(o dest.Options) (dest.Destination, error) { return opensearch.New(*h.c, o) }
+func (h osConf) build(_ *Service, o dest.Options) (dest.Destination, error) {
+	return opensearch.New(*h.c, o)
+}
 
 type splunkConf struct{ c *splunk.Config }
 
@@ -146,7 +158,9 @@ func (h splunkConf) describe(s3 s3Out, p *processingConfig) (string, any) {
 	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
 	return "SplunkDestinationDescription", d
 }
-func (h splunkConf) build(o dest.Options) (dest.Destination, error) { return splunk.New(*h.c, o) }
+func (h splunkConf) build(_ *Service, o dest.Options) (dest.Destination, error) {
+	return splunk.New(*h.c, o)
+}
 
 type redshiftConf struct{ c *postgres.Config }
 
@@ -162,7 +176,32 @@ func (h redshiftConf) describe(s3 s3Out, p *processingConfig) (string, any) {
 	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
 	return "RedshiftDestinationDescription", d
 }
-func (h redshiftConf) build(o dest.Options) (dest.Destination, error) { return postgres.New(*h.c, o) }
+func (h redshiftConf) build(_ *Service, o dest.Options) (dest.Destination, error) {
+	return postgres.New(*h.c, o)
+}
+
+type kinesisConf struct{ c *kinesisdest.Config }
+
+func (h kinesisConf) validate() error                { h.c.Defaults(); return h.c.Validate() }
+func (h kinesisConf) s3Raw() json.RawMessage         { return h.c.S3Configuration }
+func (h kinesisConf) processingRaw() json.RawMessage { return h.c.ProcessingConfiguration }
+func (h kinesisConf) buffering(Destination) (int64, int64) {
+	return h.c.Buffering()
+}
+func (h kinesisConf) backupAll() bool {
+	return h.c.S3BackupMode != nil && *h.c.S3BackupMode == kinesisdest.BackupAllData
+}
+func (h kinesisConf) describe(s3 s3Out, p *processingConfig) (string, any) {
+	d := h.c.Describe()
+	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
+	return "KinesisStreamDestinationDescription", d
+}
+func (h kinesisConf) build(s *Service, o dest.Options) (dest.Destination, error) {
+	if s.cfg.Kinesis == nil {
+		return nil, errors.New("firehose: no Kinesis service in this process for a KinesisStream destination")
+	}
+	return kinesisdest.NewWith(*h.c, o, kinesisdest.ServicePutter(s.cfg.Kinesis))
+}
 
 // procAny is p as an optional member: nil stays absent.
 func procAny(p *processingConfig) any {
@@ -176,9 +215,10 @@ func procAny(p *processingConfig) any {
 // and answers it as stored.
 func (s *Service) buildOther(in *createIn) (*Other, error) {
 	o := &Other{HTTP: in.HttpEndpointDestinationConfiguration, OpenSearch: in.AmazonopensearchserviceDestinationConfiguration,
-		ES: in.ElasticsearchDestinationConfiguration, Splunk: in.SplunkDestinationConfiguration, Redshift: in.RedshiftDestinationConfiguration}
+		ES: in.ElasticsearchDestinationConfiguration, Splunk: in.SplunkDestinationConfiguration, Redshift: in.RedshiftDestinationConfiguration,
+		Kinesis: in.KinesisStreamDestinationConfiguration}
 	n := 0
-	for _, set := range []bool{o.HTTP != nil, o.OpenSearch != nil, o.ES != nil, o.Splunk != nil, o.Redshift != nil} {
+	for _, set := range []bool{o.HTTP != nil, o.OpenSearch != nil, o.ES != nil, o.Splunk != nil, o.Redshift != nil, o.Kinesis != nil} {
 		if set {
 			n++
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/kinesin/kinesin/internal/kvutil"
 	"github.com/kinesin/kinesin/router"
 	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/router/kinesis"
 	"github.com/kinesin/kinesin/router/shardstore"
 	"github.com/kinesin/kinesin/sinks/convert"
 	"github.com/kinesin/kinesin/sinks/delivery"
@@ -66,6 +67,9 @@ type Config struct {
 	// process's claim on one of its shards lasts (0: 10 s).
 	Streams  *shardstore.Store
 	LeaseTTL time.Duration
+	// Kinesis puts records for KinesisStream destinations, kinesin's own
+	// (nil: such destinations wait).
+	Kinesis *kinesis.Service
 }
 
 // Service serves Firehose_20150804 and runs this process's delivery loops.
@@ -394,7 +398,7 @@ func (s *Service) destinations(m *Meta, c *delivery.Config) error {
 				return err
 			}
 		}
-		c.Destination, err = o.config().build(opt)
+		c.Destination, err = o.config().build(s, opt)
 		return err
 	}
 	d := m.Destination

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kinesin/kinesin/router/awsproto"
 	"github.com/kinesin/kinesin/sinks/httpendpoint"
+	"github.com/kinesin/kinesin/sinks/kinesisdest"
 	"github.com/kinesin/kinesin/sinks/opensearch"
 	"github.com/kinesin/kinesin/sinks/postgres"
 	"github.com/kinesin/kinesin/sinks/splunk"
@@ -81,8 +82,10 @@ type createIn struct {
 	AmazonopensearchserviceDestinationConfiguration *opensearch.Config   `json:"AmazonopensearchserviceDestinationConfiguration"`
 	SplunkDestinationConfiguration                  *splunk.Config       `json:"SplunkDestinationConfiguration"`
 	HttpEndpointDestinationConfiguration            *httpendpoint.Config `json:"HttpEndpointDestinationConfiguration"`
-	SnowflakeDestinationConfiguration               any                  `json:"SnowflakeDestinationConfiguration"`
-	IcebergDestinationConfiguration                 any                  `json:"IcebergDestinationConfiguration"`
+	// KinesisStreamDestinationConfiguration is kinesin's: a kinesin stream.
+	KinesisStreamDestinationConfiguration *kinesisdest.Config `json:"KinesisStreamDestinationConfiguration"`
+	SnowflakeDestinationConfiguration     any                 `json:"SnowflakeDestinationConfiguration"`
+	IcebergDestinationConfiguration       any                 `json:"IcebergDestinationConfiguration"`
 }
 
 type createOut struct {

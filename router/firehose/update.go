@@ -7,6 +7,7 @@ import (
 
 	"github.com/kinesin/kinesin/internal/awserr"
 	"github.com/kinesin/kinesin/sinks/httpendpoint"
+	"github.com/kinesin/kinesin/sinks/kinesisdest"
 	"github.com/kinesin/kinesin/sinks/opensearch"
 	"github.com/kinesin/kinesin/sinks/postgres"
 	"github.com/kinesin/kinesin/sinks/splunk"
@@ -30,6 +31,7 @@ type updateIn struct {
 	AmazonopensearchserviceDestinationUpdate json.RawMessage `json:"AmazonopensearchserviceDestinationUpdate"`
 	ElasticsearchDestinationUpdate           json.RawMessage `json:"ElasticsearchDestinationUpdate"`
 	RedshiftDestinationUpdate                json.RawMessage `json:"RedshiftDestinationUpdate"`
+	KinesisStreamDestinationUpdate           json.RawMessage `json:"KinesisStreamDestinationUpdate"`
 	SnowflakeDestinationUpdate               json.RawMessage `json:"SnowflakeDestinationUpdate"`
 	IcebergDestinationUpdate                 json.RawMessage `json:"IcebergDestinationUpdate"`
 }
@@ -50,7 +52,7 @@ func (s *Service) updateDestination(c *call) (any, error) {
 	updates := 0
 	for _, raw := range []json.RawMessage{in.S3DestinationUpdate, in.ExtendedS3DestinationUpdate, in.HttpEndpointDestinationUpdate,
 		in.SplunkDestinationUpdate, in.AmazonopensearchserviceDestinationUpdate, in.ElasticsearchDestinationUpdate,
-		in.RedshiftDestinationUpdate, in.SnowflakeDestinationUpdate, in.IcebergDestinationUpdate} {
+		in.RedshiftDestinationUpdate, in.KinesisStreamDestinationUpdate, in.SnowflakeDestinationUpdate, in.IcebergDestinationUpdate} {
 		if present(raw) {
 			updates++
 		}
@@ -142,6 +144,15 @@ func (s *Service) applyUpdate(m *Meta, in *updateIn) error {
 		return updateOther(s, o, in.RedshiftDestinationUpdate, func(u *postgres.Update) (json.RawMessage, json.RawMessage, error) {
 			n, err := o.Redshift.Apply(*u)
 			o.Redshift = &n
+			return u.S3Update, u.ProcessingConfiguration, err
+		})
+	case present(in.KinesisStreamDestinationUpdate):
+		if o == nil || o.Kinesis == nil {
+			return wrongKind
+		}
+		return updateOther(s, o, in.KinesisStreamDestinationUpdate, func(u *kinesisdest.Update) (json.RawMessage, json.RawMessage, error) {
+			n, err := o.Kinesis.Apply(*u)
+			o.Kinesis = &n
 			return u.S3Update, u.ProcessingConfiguration, err
 		})
 	}
