@@ -50,7 +50,7 @@ func main() {
 	sizeMB := flag.Int("buffer-mb", 64, "BufferingHints.SizeInMBs")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to FILE")
 	client := flag.String("client", "raw", "how writers send: raw (pre-encoded JSON bodies over net/http, so the load generator costs little CPU) or sdk (the AWS SDK's client)")
-	transform := flag.String("transform", "", "a function directory (e.g. examples/functions/go-transform) to build as WebAssembly and run as the delivery stream's Lambda processor")
+	transform := flag.String("transform", "", "a Go function directory (e.g. examples/functions/go-transform, built as WebAssembly) or a .wasm module to run as the delivery stream's Lambda processor")
 	uninterruptible := flag.Bool("wasm-uninterruptible", false, "run WebAssembly functions without wazero's timeout checks (kinesin serve --wasm-uninterruptible)")
 	flag.Parse()
 	if *cpuprofile != "" {
