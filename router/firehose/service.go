@@ -459,7 +459,7 @@ func (s *Service) runConsumer(ctx context.Context, name string, c delivery.Confi
 	// Held messages are marked in progress by the loop; the ack wait is
 	// how long records a crashed process had buffered wait for
 	// redelivery.
-	c.AckWait = max(30*s.cfg.TimeUnit, 2*time.Second)
+	c.AckWait = max(10*s.cfg.TimeUnit, 2*time.Second)
 	cons, err := stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable: consumerName, AckPolicy: jetstream.AckExplicitPolicy, AckWait: c.AckWait,
 		MaxAckPending: 1 << 20, MaxDeliver: -1,
