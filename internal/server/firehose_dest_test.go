@@ -370,7 +370,7 @@ func TestFirehoseToKinesisStream(t *testing.T) {
 	}
 	body, _ := json.Marshal(map[string]any{"DeliveryStreamName": "relay", "KinesisStreamDestinationConfiguration": map[string]any{
 		"KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/out", "PartitionKey": "k",
-		"BufferingHints": map[string]any{"IntervalInSeconds": 0, "SizeInMBs": 1},
+		"BufferingHints":  map[string]any{"IntervalInSeconds": 0, "SizeInMBs": 1},
 		"S3Configuration": map[string]any{"BucketARN": "arn:aws:s3:::backup", "RoleARN": "arn:aws:iam::000000000000:role/f"}}})
 	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")

@@ -53,7 +53,7 @@ func TestOpenSearchDestination(t *testing.T) {
 	if _, err := h.c.CreateDeliveryStream(ctx, &fh.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("os"),
 		AmazonopensearchserviceDestinationConfiguration: &types.AmazonopensearchserviceDestinationConfiguration{
 			ClusterEndpoint: aws.String(srv.URL), IndexName: aws.String("logs"), RoleARN: aws.String("arn:aws:iam::000000000000:role/f"),
-			BufferingHints: &types.AmazonopensearchserviceBufferingHints{IntervalInSeconds: aws.Int32(5), SizeInMBs: aws.Int32(1)},
+			BufferingHints:  &types.AmazonopensearchserviceBufferingHints{IntervalInSeconds: aws.Int32(5), SizeInMBs: aws.Int32(1)},
 			S3Configuration: backupS3()}}); err != nil {
 		t.Fatal(err)
 	}

@@ -31,65 +31,23 @@ const (
 	maxBatchRecords = 500
 )
 
-func given(v *awserr.Violations, there bool, path string, required bool) bool {
-	if !there && required {
-		v.Null(path)
+// checkString checks a string member: present when required, then
+// pattern (when re is given), then length, the order Firehose reports them.
+func checkString(v *awserr.Violations, s *string, path string, min, max int, re *regexp.Regexp, pattern string, required bool) {
+	if s == nil {
+		if required {
+			v.Null(path)
+		}
+		return
 	}
-	return there
+	if re != nil {
+		v.Match(s, path, re, pattern)
+	}
+	v.Length(s, path, min, max)
 }
 
 func checkName(v *awserr.Violations, s *string, path string, required bool) {
-	if !given(v, s != nil, path, required) {
-		return
-	}
-	if !nameRe.MatchString(*s) {
-		v.Add(*s, path, awserr.Pattern(namePattern))
-	}
-	if len(*s) < 1 {
-		v.Add(*s, path, awserr.MinLen(1))
-	}
-	if len(*s) > 64 {
-		v.Add(*s, path, awserr.MaxLen(64))
-	}
-}
-
-func checkString(v *awserr.Violations, s *string, path string, min, max int, re *regexp.Regexp, pattern string, required bool) {
-	if !given(v, s != nil, path, required) {
-		return
-	}
-	if re != nil && !re.MatchString(*s) {
-		v.Add(*s, path, awserr.Pattern(pattern))
-	}
-	if len(*s) < min {
-		v.Add(*s, path, awserr.MinLen(min))
-	}
-	if len(*s) > max {
-		v.Add(*s, path, awserr.MaxLen(max))
-	}
-}
-
-func checkRange(v *awserr.Violations, n *int64, path string, min, max int64) {
-	if n == nil {
-		return
-	}
-	if *n < min {
-		v.Add(fmt.Sprint(*n), path, awserr.MinVal(min))
-	}
-	if *n > max {
-		v.Add(fmt.Sprint(*n), path, awserr.MaxVal(max))
-	}
-}
-
-func checkEnum(v *awserr.Violations, s *string, path string, values ...string) {
-	if s == nil {
-		return
-	}
-	for _, x := range values {
-		if *s == x {
-			return
-		}
-	}
-	v.Add(*s, path, awserr.Enum(values...))
+	checkString(v, s, path, 1, 64, nameRe, namePattern, required)
 }
 
 func checkTags(v *awserr.Violations, tags []tag, path string, min, max int) {
@@ -118,17 +76,17 @@ func checkS3(v *awserr.Violations, c *s3Config, path string) {
 	checkString(v, c.Prefix, path+".prefix", 0, 1024, prefixRe, ".*", false)
 	checkString(v, c.ErrorOutputPrefix, path+".errorOutputPrefix", 0, 1024, prefixRe, ".*", false)
 	if h := c.BufferingHints; h != nil {
-		checkRange(v, h.SizeInMBs, path+".bufferingHints.sizeInMBs", 1, 128)
-		checkRange(v, h.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", 0, 900)
+		v.Range(h.SizeInMBs, path+".bufferingHints.sizeInMBs", 1, 128)
+		v.Range(h.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", 0, 900)
 	}
-	checkEnum(v, c.CompressionFormat, path+".compressionFormat", "UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
-	checkEnum(v, c.S3BackupMode, path+".s3BackupMode", "Disabled", "Enabled")
+	v.OneOf(c.CompressionFormat, path+".compressionFormat", "UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
+	v.OneOf(c.S3BackupMode, path+".s3BackupMode", "Disabled", "Enabled")
 	checkS3(v, c.S3BackupConfiguration, path+".s3BackupConfiguration")
 }
 
 func checkCreate(v *awserr.Violations, in *createIn) {
 	checkName(v, in.DeliveryStreamName, "deliveryStreamName", true)
-	checkEnum(v, in.DeliveryStreamType, "deliveryStreamType", "DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
+	v.OneOf(in.DeliveryStreamType, "deliveryStreamType", "DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
 	checkS3(v, in.S3DestinationConfiguration, "s3DestinationConfiguration")
 	checkS3(v, in.ExtendedS3DestinationConfiguration, "extendedS3DestinationConfiguration")
 	checkTags(v, in.Tags, "tags", 1, 50)
@@ -136,21 +94,21 @@ func checkCreate(v *awserr.Violations, in *createIn) {
 
 func checkDescribe(v *awserr.Violations, in *describeIn) {
 	checkName(v, in.DeliveryStreamName, "deliveryStreamName", true)
-	checkRange(v, in.Limit, "limit", 1, 10000)
+	v.Range(in.Limit, "limit", 1, 10000)
 	checkString(v, in.ExclusiveStartDestinationId, "exclusiveStartDestinationId", 1, 100, nameRe, namePattern, false)
 }
 
 func checkList(v *awserr.Violations, in *listIn) {
-	checkRange(v, in.Limit, "limit", 1, 10000)
-	checkEnum(v, in.DeliveryStreamType, "deliveryStreamType", "DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
+	v.Range(in.Limit, "limit", 1, 10000)
+	v.OneOf(in.DeliveryStreamType, "deliveryStreamType", "DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
 	checkName(v, in.ExclusiveStartDeliveryStreamName, "exclusiveStartDeliveryStreamName", false)
 }
 
 func checkRecord(v *awserr.Violations, r *record, path string) {
-	if !given(v, r != nil, path, true) {
+	if !v.Required(r != nil, path) {
 		return
 	}
-	if !given(v, r.Data != nil, path+".data", true) {
+	if !v.Required(r.Data != nil, path+".data") {
 		return
 	}
 	if n := len(*r.Data); n > maxRecordBytes {
@@ -165,7 +123,7 @@ func checkPutRecord(v *awserr.Violations, in *putRecordIn) {
 
 func checkPutBatch(v *awserr.Violations, in *putBatchIn) {
 	checkName(v, in.DeliveryStreamName, "deliveryStreamName", true)
-	if !given(v, in.Records != nil, "records", true) {
+	if !v.Required(in.Records != nil, "records") {
 		return
 	}
 	if n := len(in.Records); n < 1 || n > maxBatchRecords {
@@ -182,7 +140,7 @@ func checkPutBatch(v *awserr.Violations, in *putBatchIn) {
 
 func checkTag(v *awserr.Violations, in *tagIn) {
 	checkName(v, in.DeliveryStreamName, "deliveryStreamName", true)
-	if !given(v, in.Tags != nil, "tags", true) {
+	if !v.Required(in.Tags != nil, "tags") {
 		return
 	}
 	checkTags(v, in.Tags, "tags", 1, 50)
@@ -190,7 +148,7 @@ func checkTag(v *awserr.Violations, in *tagIn) {
 
 func checkUntag(v *awserr.Violations, in *untagIn) {
 	checkName(v, in.DeliveryStreamName, "deliveryStreamName", true)
-	if !given(v, in.TagKeys != nil, "tagKeys", true) {
+	if !v.Required(in.TagKeys != nil, "tagKeys") {
 		return
 	}
 	if n := len(in.TagKeys); n < 1 || n > 50 {
@@ -204,6 +162,6 @@ func checkUntag(v *awserr.Violations, in *untagIn) {
 
 func checkListTags(v *awserr.Violations, in *listTagsIn) {
 	checkName(v, in.DeliveryStreamName, "deliveryStreamName", true)
-	checkRange(v, in.Limit, "limit", 1, 50)
+	v.Range(in.Limit, "limit", 1, 50)
 	checkString(v, in.ExclusiveStartTagKey, "exclusiveStartTagKey", 1, 128, nil, "", false)
 }

@@ -10,4 +10,9 @@
 // loop writes those to the S3 backup's error output and then acknowledges
 // the batch. An error from Deliver means "neither delivered nor given up
 // on": the loop keeps the records unacknowledged and tries again later.
+//
+// The configuration members several destinations share (BufferingHints,
+// RetryOptions, SecretsManagerConfiguration) are declared here once, with
+// their merging (UpdateDestination), defaults and model checks; each
+// destination keeps its own defaults and limits.
 package dest

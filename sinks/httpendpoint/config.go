@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/sinks/dest"
 )
 
 // Defaults and limits of HttpEndpointDestinationConfiguration (Firehose
@@ -25,8 +25,6 @@ const (
 	maxAttrNameLen    = 256
 	maxAttrValueLen   = 1024
 	maxRoleARNLen     = 512
-	maxSecretARNLen   = 2048
-	maxRetrySeconds   = 7200
 	minSizeInMBs      = 1
 	maxSizeInMBs      = 64
 	maxIntervalSecond = 900
@@ -43,16 +41,11 @@ const (
 
 // Model patterns, written as AWS prints them in validation messages.
 const (
-	urlPattern       = "https://.*"
-	nonBlankPattern  = `^(?!\s*$).+`
-	anyPattern       = ".*"
-	roleARNPattern   = `arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+`
-	secretARNPattern = `arn:.*:secretsmanager:[a-zA-Z0-9\-]+:\d{12}:secret:[a-zA-Z0-9\-/_+=.@!]+`
-)
-
-var (
-	roleARNRe   = regexp.MustCompile(`^arn:[^\n\r\x{85}\x{2028}\x{2029}]*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+$`)
-	secretARNRe = regexp.MustCompile(`^arn:[^\n\r\x{85}\x{2028}\x{2029}]*:secretsmanager:[a-zA-Z0-9\-]+:\d{12}:secret:[a-zA-Z0-9\-/_+=.@!]+$`)
+	urlPattern      = "https://.*"
+	nonBlankPattern = `^(?!\s*$).+`
+	anyPattern      = ".*"
+	// secretARNPattern is SecretsManagerConfiguration.SecretARN's.
+	secretARNPattern = dest.SecretARNPattern
 )
 
 // Config is AWS's HttpEndpointDestinationConfiguration as
@@ -80,10 +73,7 @@ type EndpointConfiguration struct {
 }
 
 // BufferingHints is AWS's HttpEndpointBufferingHints.
-type BufferingHints struct {
-	SizeInMBs         *int64 `json:"SizeInMBs,omitempty"`
-	IntervalInSeconds *int64 `json:"IntervalInSeconds,omitempty"`
-}
+type BufferingHints = dest.BufferingHints
 
 // RequestConfiguration is AWS's HttpEndpointRequestConfiguration.
 type RequestConfiguration struct {
@@ -98,17 +88,11 @@ type CommonAttribute struct {
 }
 
 // RetryOptions is AWS's HttpEndpointRetryOptions.
-type RetryOptions struct {
-	DurationInSeconds *int64 `json:"DurationInSeconds,omitempty"`
-}
+type RetryOptions = dest.RetryOptions
 
 // SecretsManagerConfiguration is AWS's SecretsManagerConfiguration.
 // kinesin has no Secrets Manager: Enabled=true is refused.
-type SecretsManagerConfiguration struct {
-	Enabled   *bool   `json:"Enabled,omitempty"`
-	RoleARN   *string `json:"RoleARN,omitempty"`
-	SecretARN *string `json:"SecretARN,omitempty"`
-}
+type SecretsManagerConfiguration = dest.SecretsManagerConfiguration
 
 // Update is AWS's HttpEndpointDestinationUpdate. S3Update is the router's
 // (it updates S3Configuration); Apply leaves it alone.
@@ -152,21 +136,8 @@ type EndpointDescription struct {
 // Defaults fills AWS's defaults: buffering 5 MiB / 300 s, retries for
 // 300 s, ContentEncoding NONE, S3BackupMode FailedDataOnly.
 func (c *Config) Defaults() {
-	if c.BufferingHints == nil {
-		c.BufferingHints = &BufferingHints{}
-	}
-	if c.BufferingHints.SizeInMBs == nil {
-		c.BufferingHints.SizeInMBs = ptr(int64(DefaultSizeInMBs))
-	}
-	if c.BufferingHints.IntervalInSeconds == nil {
-		c.BufferingHints.IntervalInSeconds = ptr(int64(DefaultIntervalInSeconds))
-	}
-	if c.RetryOptions == nil {
-		c.RetryOptions = &RetryOptions{}
-	}
-	if c.RetryOptions.DurationInSeconds == nil {
-		c.RetryOptions.DurationInSeconds = ptr(int64(DefaultRetrySeconds))
-	}
+	c.BufferingHints = c.BufferingHints.Defaulted(DefaultSizeInMBs, DefaultIntervalInSeconds)
+	c.RetryOptions = c.RetryOptions.Defaulted(DefaultRetrySeconds)
 	if c.RequestConfiguration == nil {
 		c.RequestConfiguration = &RequestConfiguration{}
 	}
@@ -189,15 +160,15 @@ const (
 // first (a *ConfigError of kind ValidationException), then the rules
 // between members (kind InvalidArgumentException).
 func (c *Config) Validate() error {
-	var v violations
-	if v.given(c.EndpointConfiguration != nil, createPath+".endpointConfiguration", true) {
+	var v awserr.Violations
+	if v.Required(c.EndpointConfiguration != nil, createPath+".endpointConfiguration") {
 		checkEndpoint(&v, c.EndpointConfiguration, createPath+".endpointConfiguration")
 	}
 	checkMembers(&v, createPath, c.BufferingHints, c.RequestConfiguration, c.RetryOptions, c.RoleARN, c.S3BackupMode, c.SecretsManagerConfiguration)
 	if len(bytes.TrimSpace(c.S3Configuration)) == 0 || string(bytes.TrimSpace(c.S3Configuration)) == "null" {
-		v.null(createPath + ".s3Configuration")
+		v.Null(createPath + ".s3Configuration")
 	}
-	if err := v.err(); err != nil {
+	if err := validationError(&v); err != nil {
 		return err
 	}
 	return c.checkRules()
@@ -211,7 +182,7 @@ func (c *Config) checkRules() error {
 			return invalidArgument("EndpointConfiguration.Url is not a valid https URL.")
 		}
 	}
-	if s := c.SecretsManagerConfiguration; s != nil && s.Enabled != nil && *s.Enabled {
+	if c.SecretsManagerConfiguration.IsEnabled() {
 		return invalidArgument("SecretsManagerConfiguration with Enabled set to true is not supported by kinesin (there is no Secrets Manager); " +
 			"set Enabled to false and give the access key in EndpointConfiguration.AccessKey.")
 	}
@@ -237,12 +208,12 @@ func (c *Config) checkRules() error {
 // result has its defaults filled and is validated. u.S3Update is the
 // router's to apply to S3Configuration.
 func (c Config) Apply(u Update) (Config, error) {
-	var v violations
+	var v awserr.Violations
 	if u.EndpointConfiguration != nil {
 		checkEndpoint(&v, u.EndpointConfiguration, updatePath+".endpointConfiguration")
 	}
 	checkMembers(&v, updatePath, u.BufferingHints, u.RequestConfiguration, u.RetryOptions, u.RoleARN, u.S3BackupMode, u.SecretsManagerConfiguration)
-	if err := v.err(); err != nil {
+	if err := validationError(&v); err != nil {
 		return c, err
 	}
 
@@ -251,48 +222,26 @@ func (c Config) Apply(u Update) (Config, error) {
 		if n.EndpointConfiguration == nil {
 			n.EndpointConfiguration = &EndpointConfiguration{}
 		}
-		merge(&n.EndpointConfiguration.Url, e.Url)
-		merge(&n.EndpointConfiguration.Name, e.Name)
-		merge(&n.EndpointConfiguration.AccessKey, e.AccessKey)
+		dest.Replace(&n.EndpointConfiguration.Url, e.Url)
+		dest.Replace(&n.EndpointConfiguration.Name, e.Name)
+		dest.Replace(&n.EndpointConfiguration.AccessKey, e.AccessKey)
 	}
-	if b := u.BufferingHints; b != nil {
-		if n.BufferingHints == nil {
-			n.BufferingHints = &BufferingHints{}
-		}
-		merge(&n.BufferingHints.SizeInMBs, b.SizeInMBs)
-		merge(&n.BufferingHints.IntervalInSeconds, b.IntervalInSeconds)
-	}
+	n.BufferingHints = n.BufferingHints.Merged(u.BufferingHints)
 	if r := u.RequestConfiguration; r != nil {
 		if n.RequestConfiguration == nil {
 			n.RequestConfiguration = &RequestConfiguration{}
 		}
-		merge(&n.RequestConfiguration.ContentEncoding, r.ContentEncoding)
+		dest.Replace(&n.RequestConfiguration.ContentEncoding, r.ContentEncoding)
 		if r.CommonAttributes != nil {
 			n.RequestConfiguration.CommonAttributes = append([]CommonAttribute(nil), r.CommonAttributes...)
 		}
 	}
-	if r := u.RetryOptions; r != nil {
-		if n.RetryOptions == nil {
-			n.RetryOptions = &RetryOptions{}
-		}
-		merge(&n.RetryOptions.DurationInSeconds, r.DurationInSeconds)
-	}
-	if s := u.SecretsManagerConfiguration; s != nil {
-		if n.SecretsManagerConfiguration == nil {
-			n.SecretsManagerConfiguration = &SecretsManagerConfiguration{}
-		}
-		merge(&n.SecretsManagerConfiguration.Enabled, s.Enabled)
-		merge(&n.SecretsManagerConfiguration.RoleARN, s.RoleARN)
-		merge(&n.SecretsManagerConfiguration.SecretARN, s.SecretARN)
-	}
-	merge(&n.RoleARN, u.RoleARN)
-	merge(&n.S3BackupMode, u.S3BackupMode)
-	if u.ProcessingConfiguration != nil {
-		n.ProcessingConfiguration = append(json.RawMessage(nil), u.ProcessingConfiguration...)
-	}
-	if u.CloudWatchLoggingOptions != nil {
-		n.CloudWatchLoggingOptions = append(json.RawMessage(nil), u.CloudWatchLoggingOptions...)
-	}
+	n.RetryOptions = n.RetryOptions.Merged(u.RetryOptions)
+	n.SecretsManagerConfiguration = n.SecretsManagerConfiguration.Merged(u.SecretsManagerConfiguration)
+	dest.Replace(&n.RoleARN, u.RoleARN)
+	dest.Replace(&n.S3BackupMode, u.S3BackupMode)
+	dest.ReplaceRaw(&n.ProcessingConfiguration, u.ProcessingConfiguration)
+	dest.ReplaceRaw(&n.CloudWatchLoggingOptions, u.CloudWatchLoggingOptions)
 	n.Defaults()
 	if err := n.Validate(); err != nil {
 		return c, err
@@ -321,25 +270,11 @@ func (c Config) Describe() Description {
 // Buffering answers the buffering hints in MiB and seconds, AWS's defaults
 // for missing ones.
 func (c Config) Buffering() (sizeMiB, intervalSeconds int64) {
-	sizeMiB, intervalSeconds = DefaultSizeInMBs, DefaultIntervalInSeconds
-	if b := c.BufferingHints; b != nil {
-		if b.SizeInMBs != nil {
-			sizeMiB = *b.SizeInMBs
-		}
-		if b.IntervalInSeconds != nil {
-			intervalSeconds = *b.IntervalInSeconds
-		}
-	}
-	return sizeMiB, intervalSeconds
+	return c.BufferingHints.Values(DefaultSizeInMBs, DefaultIntervalInSeconds)
 }
 
 // retrySeconds is RetryOptions.DurationInSeconds, default 300.
-func (c Config) retrySeconds() int64 {
-	if r := c.RetryOptions; r != nil && r.DurationInSeconds != nil {
-		return *r.DurationInSeconds
-	}
-	return DefaultRetrySeconds
-}
+func (c Config) retrySeconds() int64 { return c.RetryOptions.Seconds(DefaultRetrySeconds) }
 
 func (c Config) gzip() bool {
 	r := c.RequestConfiguration
@@ -352,29 +287,23 @@ func (c Config) clone() Config {
 	n := c
 	if e := c.EndpointConfiguration; e != nil {
 		x := *e
-		x.Url, x.Name, x.AccessKey = clonePtr(e.Url), clonePtr(e.Name), clonePtr(e.AccessKey)
+		x.Url, x.Name, x.AccessKey = dest.Clone(e.Url), dest.Clone(e.Name), dest.Clone(e.AccessKey)
 		n.EndpointConfiguration = &x
 	}
-	if b := c.BufferingHints; b != nil {
-		n.BufferingHints = &BufferingHints{SizeInMBs: clonePtr(b.SizeInMBs), IntervalInSeconds: clonePtr(b.IntervalInSeconds)}
-	}
+	n.BufferingHints = c.BufferingHints.Clone()
 	if r := c.RequestConfiguration; r != nil {
-		x := RequestConfiguration{ContentEncoding: clonePtr(r.ContentEncoding)}
+		x := RequestConfiguration{ContentEncoding: dest.Clone(r.ContentEncoding)}
 		if r.CommonAttributes != nil {
 			x.CommonAttributes = make([]CommonAttribute, len(r.CommonAttributes))
 			for i, a := range r.CommonAttributes {
-				x.CommonAttributes[i] = CommonAttribute{AttributeName: clonePtr(a.AttributeName), AttributeValue: clonePtr(a.AttributeValue)}
+				x.CommonAttributes[i] = CommonAttribute{AttributeName: dest.Clone(a.AttributeName), AttributeValue: dest.Clone(a.AttributeValue)}
 			}
 		}
 		n.RequestConfiguration = &x
 	}
-	if r := c.RetryOptions; r != nil {
-		n.RetryOptions = &RetryOptions{DurationInSeconds: clonePtr(r.DurationInSeconds)}
-	}
-	if s := c.SecretsManagerConfiguration; s != nil {
-		n.SecretsManagerConfiguration = &SecretsManagerConfiguration{Enabled: clonePtr(s.Enabled), RoleARN: clonePtr(s.RoleARN), SecretARN: clonePtr(s.SecretARN)}
-	}
-	n.RoleARN, n.S3BackupMode = clonePtr(c.RoleARN), clonePtr(c.S3BackupMode)
+	n.RetryOptions = c.RetryOptions.Clone()
+	n.SecretsManagerConfiguration = c.SecretsManagerConfiguration.Clone()
+	n.RoleARN, n.S3BackupMode = dest.Clone(c.RoleARN), dest.Clone(c.S3BackupMode)
 	n.S3Configuration = cloneRaw(c.S3Configuration)
 	n.ProcessingConfiguration = cloneRaw(c.ProcessingConfiguration)
 	n.CloudWatchLoggingOptions = cloneRaw(c.CloudWatchLoggingOptions)
@@ -383,98 +312,65 @@ func (c Config) clone() Config {
 
 // checkEndpoint checks HttpEndpointConfiguration's members. Url, AccessKey
 // are sensitive in the model, so their values stay out of the messages.
-func checkEndpoint(v *violations, e *EndpointConfiguration, path string) {
-	if v.given(e.Url != nil, path+".url", true) {
+func checkEndpoint(v *awserr.Violations, e *EndpointConfiguration, path string) {
+	if v.Required(e.Url != nil, path+".url") {
 		s := *e.Url
 		// kinesin accepts http:// too (local endpoints); AWS only https://.
 		if !lineOnly(s) || !(strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) {
-			v.addSensitive(path+".url", awserr.Pattern(urlPattern))
+			v.Hidden(path+".url", awserr.Pattern(urlPattern))
 		}
-		v.lengthSensitive(s, path+".url", 1, maxURLLen)
+		v.LengthHidden(e.Url, path+".url", 1, maxURLLen)
 	}
-	if e.Name != nil {
-		if !nonBlank(*e.Name) {
-			v.add(*e.Name, path+".name", awserr.Pattern(nonBlankPattern))
-		}
-		v.length(*e.Name, path+".name", 1, maxNameLen)
+	if e.Name != nil && !nonBlank(*e.Name) {
+		v.Add(*e.Name, path+".name", awserr.Pattern(nonBlankPattern))
 	}
-	if e.AccessKey != nil {
-		if !lineOnly(*e.AccessKey) {
-			v.addSensitive(path+".accessKey", awserr.Pattern(anyPattern))
-		}
-		v.lengthSensitive(*e.AccessKey, path+".accessKey", 0, maxAccessKeyLen)
+	v.Length(e.Name, path+".name", 1, maxNameLen)
+	if e.AccessKey != nil && !lineOnly(*e.AccessKey) {
+		v.Hidden(path+".accessKey", awserr.Pattern(anyPattern))
 	}
+	v.LengthHidden(e.AccessKey, path+".accessKey", 0, maxAccessKeyLen)
 }
 
 // checkMembers checks the members Config and Update share.
-func checkMembers(v *violations, path string, b *BufferingHints, r *RequestConfiguration, ro *RetryOptions, roleARN, backup *string, sm *SecretsManagerConfiguration) {
+func checkMembers(v *awserr.Violations, path string, b *BufferingHints, r *RequestConfiguration, ro *RetryOptions, roleARN, backup *string, sm *SecretsManagerConfiguration) {
 	if b != nil {
-		v.rangeOf(b.SizeInMBs, path+".bufferingHints.sizeInMBs", minSizeInMBs, maxSizeInMBs)
-		v.rangeOf(b.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", 0, maxIntervalSecond)
+		v.Range(b.SizeInMBs, path+".bufferingHints.sizeInMBs", minSizeInMBs, maxSizeInMBs)
+		v.Range(b.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", 0, maxIntervalSecond)
 	}
 	if r != nil {
-		v.enum(r.ContentEncoding, path+".requestConfiguration.contentEncoding", EncodingNone, EncodingGzip)
+		v.OneOf(r.ContentEncoding, path+".requestConfiguration.contentEncoding", EncodingNone, EncodingGzip)
 		p := path + ".requestConfiguration.commonAttributes"
 		if len(r.CommonAttributes) > maxAttributes {
-			v.add(awserr.ObjectListValue("HttpEndpointCommonAttribute", len(r.CommonAttributes)), p, awserr.MaxLen(maxAttributes))
+			v.Add(awserr.ObjectListValue("HttpEndpointCommonAttribute", len(r.CommonAttributes)), p, awserr.MaxLen(maxAttributes))
 		}
 		for i, a := range r.CommonAttributes {
 			m := fmt.Sprintf("%s.%d.member", p, i+1)
-			if v.given(a.AttributeName != nil, m+".attributeName", true) {
+			if v.Required(a.AttributeName != nil, m+".attributeName") {
 				if !nonBlank(*a.AttributeName) {
-					v.addSensitive(m+".attributeName", awserr.Pattern(nonBlankPattern))
+					v.Hidden(m+".attributeName", awserr.Pattern(nonBlankPattern))
 				}
-				v.lengthSensitive(*a.AttributeName, m+".attributeName", 1, maxAttrNameLen)
+				v.LengthHidden(a.AttributeName, m+".attributeName", 1, maxAttrNameLen)
 			}
-			if v.given(a.AttributeValue != nil, m+".attributeValue", true) {
+			if v.Required(a.AttributeValue != nil, m+".attributeValue") {
 				if !lineOnly(*a.AttributeValue) {
-					v.addSensitive(m+".attributeValue", awserr.Pattern(anyPattern))
+					v.Hidden(m+".attributeValue", awserr.Pattern(anyPattern))
 				}
-				v.lengthSensitive(*a.AttributeValue, m+".attributeValue", 0, maxAttrValueLen)
+				v.LengthHidden(a.AttributeValue, m+".attributeValue", 0, maxAttrValueLen)
 			}
 		}
 	}
-	if ro != nil {
-		v.rangeOf(ro.DurationInSeconds, path+".retryOptions.durationInSeconds", 0, maxRetrySeconds)
-	}
-	if roleARN != nil {
-		v.pattern(*roleARN, path+".roleARN", roleARNRe, roleARNPattern)
-		v.length(*roleARN, path+".roleARN", 1, maxRoleARNLen)
-	}
-	v.enum(backup, path+".s3BackupMode", FailedDataOnly, AllData)
-	if sm != nil {
-		p := path + ".secretsManagerConfiguration"
-		if sm.SecretARN != nil {
-			v.pattern(*sm.SecretARN, p+".secretARN", secretARNRe, secretARNPattern)
-			v.length(*sm.SecretARN, p+".secretARN", 1, maxSecretARNLen)
-		}
-		if sm.RoleARN != nil {
-			v.pattern(*sm.RoleARN, p+".roleARN", roleARNRe, roleARNPattern)
-			v.length(*sm.RoleARN, p+".roleARN", 1, maxRoleARNLen)
-		}
-		v.given(sm.Enabled != nil, p+".enabled", true)
-	}
+	ro.Check(v, path+".retryOptions")
+	v.Match(roleARN, path+".roleARN", dest.RoleARNRe, dest.RoleARNPattern)
+	v.Length(roleARN, path+".roleARN", 1, maxRoleARNLen)
+	v.OneOf(backup, path+".s3BackupMode", FailedDataOnly, AllData)
+	sm.Check(v, path+".secretsManagerConfiguration")
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
 
 func cloneRaw(r json.RawMessage) json.RawMessage {
 	if r == nil {
 		return nil
 	}
 	return append(json.RawMessage(nil), r...)
-}
-
-func merge[T any](dst **T, src *T) {
-	if src != nil {
-		*dst = clonePtr(src)
-	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/kinesin/kinesin/internal/awserr"
 )
 
 // response is the body an endpoint answers with
@@ -59,7 +61,7 @@ func decodeResponse(raw []byte) (response, error) {
 			if err := strictString(v, &s); err != nil {
 				return r, fmt.Errorf("response: errorMessage: %w", err)
 			}
-			if javaLen(s) > 8192 {
+			if awserr.Len16(s) > 8192 {
 				return r, errors.New("response: errorMessage is longer than 8192 characters")
 			}
 			r.ErrorMessage = &s

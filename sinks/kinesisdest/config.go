@@ -3,11 +3,10 @@ package kinesisdest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"regexp"
-	"strconv"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/sinks/dest"
 )
 
 // S3 backup modes (S3BackupMode).
@@ -24,7 +23,6 @@ const (
 
 	minSize, maxSize         = 1, 5
 	minInterval, maxInterval = 0, 900
-	minRetry, maxRetry       = 0, 7200
 	maxARNLen, maxRoleLen    = 512, 512
 	maxKeyLen                = 256
 )
@@ -42,22 +40,15 @@ const (
 
 var (
 	streamARNPattern = `arn:[a-zA-Z0-9\-]+:kinesis:[a-zA-Z0-9\-]+:\d{12}:stream/[a-zA-Z0-9_.\-]{1,128}`
-	roleARNPattern   = `arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+`
 	streamARNRe      = regexp.MustCompile(`^(?:` + streamARNPattern + `)$`)
-	roleARNRe        = regexp.MustCompile(`^(?:` + roleARNPattern + `)$`)
 )
 
 // BufferingHints is the destination's buffering: SizeInMBs 1–5 (default
 // 1), IntervalInSeconds 0–900 (default 0: records go out as they come).
-type BufferingHints struct {
-	SizeInMBs         *int64 `json:"SizeInMBs,omitempty"`
-	IntervalInSeconds *int64 `json:"IntervalInSeconds,omitempty"`
-}
+type BufferingHints = dest.BufferingHints
 
 // RetryOptions is how long delivery is retried: 0–7200 s, default 300.
-type RetryOptions struct {
-	DurationInSeconds *int64 `json:"DurationInSeconds,omitempty"`
-}
+type RetryOptions = dest.RetryOptions
 
 // Config is kinesin's KinesisStreamDestinationConfiguration as the API
 // receives it. S3Configuration, ProcessingConfiguration and
@@ -113,21 +104,8 @@ type Description struct {
 // buffering hints 1 MiB / 0 s, a retry duration of 300 s and the
 // FailedDataOnly backup mode. PartitionKey stays absent (record IDs).
 func (c *Config) Defaults() {
-	if c.BufferingHints == nil {
-		c.BufferingHints = &BufferingHints{}
-	}
-	if c.BufferingHints.SizeInMBs == nil {
-		c.BufferingHints.SizeInMBs = ptr(int64(DefaultSizeInMBs))
-	}
-	if c.BufferingHints.IntervalInSeconds == nil {
-		c.BufferingHints.IntervalInSeconds = ptr(int64(DefaultIntervalInSeconds))
-	}
-	if c.RetryOptions == nil {
-		c.RetryOptions = &RetryOptions{}
-	}
-	if c.RetryOptions.DurationInSeconds == nil {
-		c.RetryOptions.DurationInSeconds = ptr(int64(DefaultRetryDurationInSeconds))
-	}
+	c.BufferingHints = c.BufferingHints.Defaulted(DefaultSizeInMBs, DefaultIntervalInSeconds)
+	c.RetryOptions = c.RetryOptions.Defaulted(DefaultRetryDurationInSeconds)
 	if c.S3BackupMode == nil {
 		c.S3BackupMode = ptr(BackupFailedDataOnly)
 	}
@@ -136,9 +114,7 @@ func (c *Config) Defaults() {
 // Constraints records the constraint violations of c (required members,
 // lengths, ranges, enums, patterns) under path, for a ValidationException.
 func (c *Config) Constraints(v *awserr.Violations, path string) {
-	if c.KinesisStreamARN == nil {
-		v.Null(path + ".kinesisStreamARN")
-	}
+	v.Required(c.KinesisStreamARN != nil, path+".kinesisStreamARN")
 	if c.S3Configuration == nil || bytes.Equal(bytes.TrimSpace(c.S3Configuration), []byte("null")) {
 		v.Null(path + ".s3Configuration")
 	}
@@ -159,29 +135,17 @@ type members struct {
 }
 
 func (m members) constraints(v *awserr.Violations, path string) {
-	if m.StreamARN != nil {
-		length(v, m.StreamARN, path+".kinesisStreamARN", 1, maxARNLen)
-		if !streamARNRe.MatchString(*m.StreamARN) {
-			v.Add(*m.StreamARN, path+".kinesisStreamARN", awserr.Pattern(streamARNPattern))
-		}
-	}
-	length(v, m.PartitionKey, path+".partitionKey", 1, maxKeyLen)
+	v.Length(m.StreamARN, path+".kinesisStreamARN", 1, maxARNLen)
+	v.Match(m.StreamARN, path+".kinesisStreamARN", streamARNRe, streamARNPattern)
+	v.Length(m.PartitionKey, path+".partitionKey", 1, maxKeyLen)
 	if b := m.Buffering; b != nil {
-		between(v, b.SizeInMBs, path+".bufferingHints.sizeInMBs", minSize, maxSize)
-		between(v, b.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", minInterval, maxInterval)
+		v.Range(b.SizeInMBs, path+".bufferingHints.sizeInMBs", minSize, maxSize)
+		v.Range(b.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", minInterval, maxInterval)
 	}
-	if r := m.Retry; r != nil {
-		between(v, r.DurationInSeconds, path+".retryOptions.durationInSeconds", minRetry, maxRetry)
-	}
-	if m.RoleARN != nil {
-		length(v, m.RoleARN, path+".roleARN", 1, maxRoleLen)
-		if !roleARNRe.MatchString(*m.RoleARN) {
-			v.Add(*m.RoleARN, path+".roleARN", awserr.Pattern(roleARNPattern))
-		}
-	}
-	if s := m.S3BackupMode; s != nil && *s != BackupFailedDataOnly && *s != BackupAllData {
-		v.Add(*s, path+".s3BackupMode", awserr.Enum(BackupFailedDataOnly, BackupAllData))
-	}
+	m.Retry.Check(v, path+".retryOptions")
+	v.Length(m.RoleARN, path+".roleARN", 1, maxRoleLen)
+	v.Match(m.RoleARN, path+".roleARN", dest.RoleARNRe, dest.RoleARNPattern)
+	v.OneOf(m.S3BackupMode, path+".s3BackupMode", BackupFailedDataOnly, BackupAllData)
 }
 
 // Validate checks c as CreateDeliveryStream does. A constraint violation
@@ -208,50 +172,17 @@ func (c Config) Apply(u Update) (Config, error) {
 		return c, err
 	}
 	n := c
-	if u.KinesisStreamARN != nil {
-		n.KinesisStreamARN = u.KinesisStreamARN
+	dest.Replace(&n.KinesisStreamARN, u.KinesisStreamARN)
+	dest.Replace(&n.PartitionKey, u.PartitionKey)
+	dest.Replace(&n.RoleARN, u.RoleARN)
+	n.BufferingHints = c.BufferingHints.Merged(u.BufferingHints)
+	n.RetryOptions = c.RetryOptions.Merged(u.RetryOptions)
+	if err := dest.CheckBackupModeUpdate(c.S3BackupMode, u.S3BackupMode, BackupAllData, BackupFailedDataOnly); err != nil {
+		return c, err
 	}
-	if u.PartitionKey != nil {
-		n.PartitionKey = u.PartitionKey
-	}
-	if u.RoleARN != nil {
-		n.RoleARN = u.RoleARN
-	}
-	if u.BufferingHints != nil {
-		b := BufferingHints{}
-		if c.BufferingHints != nil {
-			b = *c.BufferingHints
-		}
-		if u.BufferingHints.SizeInMBs != nil {
-			b.SizeInMBs = u.BufferingHints.SizeInMBs
-		}
-		if u.BufferingHints.IntervalInSeconds != nil {
-			b.IntervalInSeconds = u.BufferingHints.IntervalInSeconds
-		}
-		n.BufferingHints = &b
-	}
-	if u.RetryOptions != nil {
-		r := RetryOptions{}
-		if c.RetryOptions != nil {
-			r = *c.RetryOptions
-		}
-		if u.RetryOptions.DurationInSeconds != nil {
-			r.DurationInSeconds = u.RetryOptions.DurationInSeconds
-		}
-		n.RetryOptions = &r
-	}
-	if u.S3BackupMode != nil {
-		if c.S3BackupMode != nil && *c.S3BackupMode == BackupAllData && *u.S3BackupMode == BackupFailedDataOnly {
-			return c, errors.New("S3BackupMode cannot be updated from AllData to FailedDataOnly.")
-		}
-		n.S3BackupMode = u.S3BackupMode
-	}
-	if u.ProcessingConfiguration != nil {
-		n.ProcessingConfiguration = u.ProcessingConfiguration
-	}
-	if u.CloudWatchLoggingOptions != nil {
-		n.CloudWatchLoggingOptions = u.CloudWatchLoggingOptions
-	}
+	dest.Replace(&n.S3BackupMode, u.S3BackupMode)
+	dest.ReplaceRaw(&n.ProcessingConfiguration, u.ProcessingConfiguration)
+	dest.ReplaceRaw(&n.CloudWatchLoggingOptions, u.CloudWatchLoggingOptions)
 	n.Defaults()
 	if err := n.Validate(); err != nil {
 		return c, err
@@ -276,44 +207,12 @@ func (c Config) Describe() Description {
 // Buffering answers the buffering hints, defaults applied, in MiB and
 // seconds.
 func (c Config) Buffering() (sizeMiB, intervalSeconds int64) {
-	sizeMiB, intervalSeconds = DefaultSizeInMBs, DefaultIntervalInSeconds
-	if b := c.BufferingHints; b != nil {
-		if b.SizeInMBs != nil {
-			sizeMiB = *b.SizeInMBs
-		}
-		if b.IntervalInSeconds != nil {
-			intervalSeconds = *b.IntervalInSeconds
-		}
-	}
-	return sizeMiB, intervalSeconds
+	return c.BufferingHints.Values(DefaultSizeInMBs, DefaultIntervalInSeconds)
 }
 
 // retryDuration is RetryOptions.DurationInSeconds, default applied.
 func (c Config) retryDuration() int64 {
-	if r := c.RetryOptions; r != nil && r.DurationInSeconds != nil {
-		return *r.DurationInSeconds
-	}
-	return DefaultRetryDurationInSeconds
+	return c.RetryOptions.Seconds(DefaultRetryDurationInSeconds)
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func length(v *awserr.Violations, s *string, path string, lo, hi int) {
-	switch {
-	case s == nil:
-	case len(*s) < lo:
-		v.Add(*s, path, awserr.MinLen(lo))
-	case len(*s) > hi:
-		v.Add(*s, path, awserr.MaxLen(hi))
-	}
-}
-
-func between(v *awserr.Violations, n *int64, path string, lo, hi int64) {
-	switch {
-	case n == nil:
-	case *n < lo:
-		v.Add(strconv.FormatInt(*n, 10), path, awserr.MinVal(lo))
-	case *n > hi:
-		v.Add(strconv.FormatInt(*n, 10), path, awserr.MaxVal(hi))
-	}
-}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/sinks/dest"
 	"github.com/kinesin/kinesin/sinks/keys"
 )
 
@@ -48,17 +49,31 @@ const (
 )
 
 // BufferingHints is AmazonopensearchserviceBufferingHints (or
-// ElasticsearchBufferingHints).
+// ElasticsearchBufferingHints). The model orders its members
+// IntervalInSeconds first, unlike dest.BufferingHints, so it is a type of
+// its own; hints and openSearchHints convert.
 type BufferingHints struct {
 	IntervalInSeconds *int64 `json:"IntervalInSeconds,omitempty"`
 	SizeInMBs         *int64 `json:"SizeInMBs,omitempty"`
 }
 
+func (h *BufferingHints) hints() *dest.BufferingHints {
+	if h == nil {
+		return nil
+	}
+	return &dest.BufferingHints{SizeInMBs: h.SizeInMBs, IntervalInSeconds: h.IntervalInSeconds}
+}
+
+func openSearchHints(h *dest.BufferingHints) *BufferingHints {
+	if h == nil {
+		return nil
+	}
+	return &BufferingHints{IntervalInSeconds: h.IntervalInSeconds, SizeInMBs: h.SizeInMBs}
+}
+
 // RetryOptions is AmazonopensearchserviceRetryOptions (or
 // ElasticsearchRetryOptions).
-type RetryOptions struct {
-	DurationInSeconds *int64 `json:"DurationInSeconds,omitempty"`
-}
+type RetryOptions = dest.RetryOptions
 
 // DocumentIDOptions is DocumentIdOptions.
 type DocumentIDOptions struct {
@@ -191,21 +206,8 @@ func (c *Config) Defaults() {
 	if c.IndexRotationPeriod == nil {
 		c.IndexRotationPeriod = ptr(OneDay)
 	}
-	if c.BufferingHints == nil {
-		c.BufferingHints = &BufferingHints{}
-	}
-	if c.BufferingHints.IntervalInSeconds == nil {
-		c.BufferingHints.IntervalInSeconds = ptr[int64](DefaultIntervalInSeconds)
-	}
-	if c.BufferingHints.SizeInMBs == nil {
-		c.BufferingHints.SizeInMBs = ptr[int64](DefaultSizeInMBs)
-	}
-	if c.RetryOptions == nil {
-		c.RetryOptions = &RetryOptions{}
-	}
-	if c.RetryOptions.DurationInSeconds == nil {
-		c.RetryOptions.DurationInSeconds = ptr[int64](DefaultRetrySeconds)
-	}
+	c.BufferingHints = openSearchHints(c.BufferingHints.hints().Defaulted(DefaultSizeInMBs, DefaultIntervalInSeconds))
+	c.RetryOptions = c.RetryOptions.Defaulted(DefaultRetrySeconds)
 	if c.S3BackupMode == nil {
 		c.S3BackupMode = ptr(FailedDocumentsOnly)
 	}
@@ -213,14 +215,12 @@ func (c *Config) Defaults() {
 
 // Constraints of the Firehose_20150804 model.
 var (
-	roleARNRe   = regexp.MustCompile(`^arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+$`)
 	domainARNRe = regexp.MustCompile(`^arn:.*:es:[a-zA-Z0-9\-]+:\d{12}:domain/[a-z][-0-9a-z]{2,27}$`)
 	// AWS's pattern is https:.*; kinesin also accepts plain http.
 	endpointRe = regexp.MustCompile(`^https?:.*$`)
 )
 
 const (
-	roleARNPattern   = `arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+`
 	domainARNPattern = `arn:.*:es:[a-zA-Z0-9\-]+:\d{12}:domain/[a-z][-0-9a-z]{2,27}`
 	endpointPattern  = `https?:.*`
 )
@@ -246,28 +246,28 @@ func (c *Config) Validate() error { return c.validate(c.Kind.path(false), true) 
 
 func (c *Config) validate(p string, creating bool) error {
 	var v awserr.Violations
-	checkString(&v, c.RoleARN, p+".roleARN", 1, 512, roleARNRe, roleARNPattern, true)
-	checkString(&v, c.DomainARN, p+".domainARN", 1, 512, domainARNRe, domainARNPattern, false)
-	checkString(&v, c.ClusterEndpoint, p+".clusterEndpoint", 1, 512, endpointRe, endpointPattern, false)
-	checkString(&v, c.IndexName, p+".indexName", 1, 80, nil, "", true)
-	checkString(&v, c.TypeName, p+".typeName", 0, 100, nil, "", false)
-	checkEnum(&v, c.IndexRotationPeriod, p+".indexRotationPeriod", NoRotation, OneHour, OneDay, OneWeek, OneMonth)
+	v.Required(c.RoleARN != nil, p+".roleARN")
+	v.Match(c.RoleARN, p+".roleARN", dest.RoleARNRe, dest.RoleARNPattern)
+	v.Length(c.RoleARN, p+".roleARN", 1, 512)
+	v.Match(c.DomainARN, p+".domainARN", domainARNRe, domainARNPattern)
+	v.Length(c.DomainARN, p+".domainARN", 1, 512)
+	checkEndpoint(&v, c.ClusterEndpoint, p+".clusterEndpoint")
+	v.Required(c.IndexName != nil, p+".indexName")
+	v.Length(c.IndexName, p+".indexName", 1, 80)
+	v.Length(c.TypeName, p+".typeName", 0, 100)
+	v.OneOf(c.IndexRotationPeriod, p+".indexRotationPeriod", NoRotation, OneHour, OneDay, OneWeek, OneMonth)
 	if h := c.BufferingHints; h != nil {
-		checkRange(&v, h.IntervalInSeconds, p+".bufferingHints.intervalInSeconds", 0, 900)
-		checkRange(&v, h.SizeInMBs, p+".bufferingHints.sizeInMBs", 1, 100)
+		v.Range(h.IntervalInSeconds, p+".bufferingHints.intervalInSeconds", 0, 900)
+		v.Range(h.SizeInMBs, p+".bufferingHints.sizeInMBs", 1, 100)
 	}
-	if r := c.RetryOptions; r != nil {
-		checkRange(&v, r.DurationInSeconds, p+".retryOptions.durationInSeconds", 0, 7200)
-	}
-	checkEnum(&v, c.S3BackupMode, p+".s3BackupMode", FailedDocumentsOnly, AllDocuments)
+	c.RetryOptions.Check(&v, p+".retryOptions")
+	v.OneOf(c.S3BackupMode, p+".s3BackupMode", FailedDocumentsOnly, AllDocuments)
 	if creating && isNull(c.S3Configuration) {
 		v.Null(p + ".s3Configuration")
 	}
 	if d := c.DocumentIdOptions; d != nil {
-		if d.DefaultDocumentIdFormat == nil {
-			v.Null(p + ".documentIdOptions.defaultDocumentIdFormat")
-		}
-		checkEnum(&v, d.DefaultDocumentIdFormat, p+".documentIdOptions.defaultDocumentIdFormat", FirehoseDefault, NoDocumentID)
+		v.Required(d.DefaultDocumentIdFormat != nil, p+".documentIdOptions.defaultDocumentIdFormat")
+		v.OneOf(d.DefaultDocumentIdFormat, p+".documentIdOptions.defaultDocumentIdFormat", FirehoseDefault, NoDocumentID)
 	}
 	if err := v.Err(); err != nil {
 		return &ConfigError{err}
@@ -297,9 +297,7 @@ func (c *Config) validate(p string, creating bool) error {
 // TypeName removes the type name), defaults filled and validated.
 func (c Config) Apply(u Update) (Config, error) {
 	n := c.clone()
-	if u.RoleARN != nil {
-		n.RoleARN = ptr(*u.RoleARN)
-	}
+	dest.Replace(&n.RoleARN, u.RoleARN)
 	if u.DomainARN != nil {
 		n.DomainARN, n.ClusterEndpoint = ptr(*u.DomainARN), nil
 	}
@@ -309,35 +307,20 @@ func (c Config) Apply(u Update) (Config, error) {
 			n.DomainARN = nil
 		}
 	}
-	if u.IndexName != nil {
-		n.IndexName = ptr(*u.IndexName)
-	}
+	dest.Replace(&n.IndexName, u.IndexName)
 	if u.TypeName != nil {
 		n.TypeName = ptr(*u.TypeName)
 		if *u.TypeName == "" {
 			n.TypeName = nil
 		}
 	}
-	if u.IndexRotationPeriod != nil {
-		n.IndexRotationPeriod = ptr(*u.IndexRotationPeriod)
+	dest.Replace(&n.IndexRotationPeriod, u.IndexRotationPeriod)
+	if u.BufferingHints != nil {
+		n.BufferingHints = openSearchHints(n.BufferingHints.hints().Merged(u.BufferingHints.hints()))
 	}
-	if h := u.BufferingHints; h != nil {
-		if h.IntervalInSeconds != nil {
-			n.BufferingHints.IntervalInSeconds = ptr(*h.IntervalInSeconds)
-		}
-		if h.SizeInMBs != nil {
-			n.BufferingHints.SizeInMBs = ptr(*h.SizeInMBs)
-		}
-	}
-	if r := u.RetryOptions; r != nil && r.DurationInSeconds != nil {
-		n.RetryOptions.DurationInSeconds = ptr(*r.DurationInSeconds)
-	}
-	if u.ProcessingConfiguration != nil {
-		n.ProcessingConfiguration = append(json.RawMessage(nil), u.ProcessingConfiguration...)
-	}
-	if u.CloudWatchLoggingOptions != nil {
-		n.CloudWatchLoggingOptions = append(json.RawMessage(nil), u.CloudWatchLoggingOptions...)
-	}
+	n.RetryOptions = n.RetryOptions.Merged(u.RetryOptions)
+	dest.ReplaceRaw(&n.ProcessingConfiguration, u.ProcessingConfiguration)
+	dest.ReplaceRaw(&n.CloudWatchLoggingOptions, u.CloudWatchLoggingOptions)
 	if d := u.DocumentIdOptions; d != nil {
 		n.DocumentIdOptions = &DocumentIDOptions{DefaultDocumentIdFormat: d.DefaultDocumentIdFormat}
 	}
@@ -352,14 +335,8 @@ func (c Config) Apply(u Update) (Config, error) {
 // defaults filled.
 func (c Config) clone() Config {
 	n := c
-	if c.BufferingHints != nil {
-		h := *c.BufferingHints
-		n.BufferingHints = &h
-	}
-	if c.RetryOptions != nil {
-		r := *c.RetryOptions
-		n.RetryOptions = &r
-	}
+	n.BufferingHints = openSearchHints(c.BufferingHints.hints().Clone())
+	n.RetryOptions = c.RetryOptions.Clone()
 	n.Defaults()
 	return n
 }
@@ -432,48 +409,17 @@ func isNull(m json.RawMessage) bool {
 	return s == "" || s == "null"
 }
 
-func checkString(v *awserr.Violations, s *string, path string, min, max int, re *regexp.Regexp, pattern string, required bool) {
-	if s == nil {
-		if required {
-			v.Null(path)
-		}
-		return
-	}
-	val := *s
-	if strings.HasSuffix(path, "clusterEndpoint") {
-		val = redact(val)
-	}
-	if re != nil && !re.MatchString(*s) {
-		v.Add(val, path, awserr.Pattern(pattern))
-	}
-	if len(*s) < min {
-		v.Add(val, path, awserr.MinLen(min))
-	}
-	if len(*s) > max {
-		v.Add(val, path, awserr.MaxLen(max))
-	}
-}
-
-func checkRange(v *awserr.Violations, n *int64, path string, min, max int64) {
-	if n == nil {
-		return
-	}
-	if *n < min {
-		v.Add(fmt.Sprint(*n), path, awserr.MinVal(min))
-	}
-	if *n > max {
-		v.Add(fmt.Sprint(*n), path, awserr.MaxVal(max))
-	}
-}
-
-func checkEnum(v *awserr.Violations, s *string, path string, values ...string) {
+// checkEndpoint checks ClusterEndpoint as the model does, its password
+// masked in the messages.
+func checkEndpoint(v *awserr.Violations, s *string, path string) {
 	if s == nil {
 		return
 	}
-	for _, x := range values {
-		if *s == x {
-			return
-		}
+	shown := redact(*s)
+	if !endpointRe.MatchString(*s) {
+		v.Add(shown, path, awserr.Pattern(endpointPattern))
 	}
-	v.Add(*s, path, awserr.Enum(values...))
+	if c := awserr.LengthConstraint(*s, 1, 512); c != "" {
+		v.Add(shown, path, c)
+	}
 }

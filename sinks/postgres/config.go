@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/sinks/dest"
 )
 
 // OutputType is the !{firehose:error-output-type} of this destination's
@@ -27,7 +26,6 @@ const (
 	// the S3 defaults.
 	DefaultBufferSizeMiB         = 5
 	DefaultBufferIntervalSeconds = 300
-	maxRetrySeconds              = 7200
 )
 
 // Config is AWS's RedshiftDestinationConfiguration as the API receives it.
@@ -64,17 +62,11 @@ type CopyCommand struct {
 }
 
 // RetryOptions is AWS's RedshiftRetryOptions.
-type RetryOptions struct {
-	DurationInSeconds *int64 `json:"DurationInSeconds,omitempty"`
-}
+type RetryOptions = dest.RetryOptions
 
 // SecretsManagerConfiguration is AWS's SecretsManagerConfiguration. kinesin
 // has no Secrets Manager: Enabled=true is rejected.
-type SecretsManagerConfiguration struct {
-	Enabled   *bool   `json:"Enabled,omitempty"`
-	RoleARN   *string `json:"RoleARN,omitempty"`
-	SecretARN *string `json:"SecretARN,omitempty"`
-}
+type SecretsManagerConfiguration = dest.SecretsManagerConfiguration
 
 // Update is AWS's RedshiftDestinationUpdate. S3Update and S3BackupUpdate
 // are the router's (it merges them into the raw S3 configurations).
@@ -113,13 +105,7 @@ type Description struct {
 // Defaults fills AWS's defaults: RetryOptions.DurationInSeconds 3600,
 // S3BackupMode Disabled.
 func (c *Config) Defaults() {
-	if c.RetryOptions == nil {
-		c.RetryOptions = &RetryOptions{}
-	}
-	if c.RetryOptions.DurationInSeconds == nil {
-		n := int64(DefaultRetrySeconds)
-		c.RetryOptions.DurationInSeconds = &n
-	}
+	c.RetryOptions = c.RetryOptions.Defaulted(DefaultRetrySeconds)
 	if c.S3BackupMode == nil {
 		m := "Disabled"
 		c.S3BackupMode = &m
@@ -128,32 +114,13 @@ func (c *Config) Defaults() {
 
 // Constraints of the Firehose model.
 const (
-	path           = "redshiftDestinationConfiguration"
-	roleARNPattern = `arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+`
+	path = "redshiftDestinationConfiguration"
 	// AWS's ClusterJDBCURL pattern, for reference; kinesin takes any host
 	// (see ParseURL), so it is not enforced.
 	awsJDBCPattern = `jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+(redshift(-serverless)?)\.([a-zA-Z0-9\.\-]+):\d{1,5}/[a-zA-Z0-9_$-]+`
 )
 
-var (
-	roleARNRe = regexp.MustCompile(`^` + roleARNPattern + `$`)
-	_         = awsJDBCPattern
-)
-
-func str(v *awserr.Violations, s *string, p string, lo, hi int, required bool) {
-	if s == nil {
-		if required {
-			v.Null(p)
-		}
-		return
-	}
-	if len(*s) < lo {
-		v.Add(*s, p, awserr.MinLen(lo))
-	}
-	if len(*s) > hi {
-		v.Add(*s, p, awserr.MaxLen(hi))
-	}
-}
+var _ = awsJDBCPattern
 
 func given(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
@@ -166,46 +133,28 @@ func given(raw json.RawMessage) bool {
 // message). Call Defaults first.
 func (c *Config) Validate() error {
 	var v awserr.Violations
-	str(&v, c.RoleARN, path+".roleARN", 1, 512, true)
-	if c.RoleARN != nil && !roleARNRe.MatchString(*c.RoleARN) {
-		v.Add(*c.RoleARN, path+".roleARN", awserr.Pattern(roleARNPattern))
+	v.Required(c.RoleARN != nil, path+".roleARN")
+	v.Length(c.RoleARN, path+".roleARN", 1, 512)
+	v.Match(c.RoleARN, path+".roleARN", dest.RoleARNRe, dest.RoleARNPattern)
+	v.Required(c.ClusterJDBCURL != nil, path+".clusterJDBCURL")
+	v.Length(c.ClusterJDBCURL, path+".clusterJDBCURL", 1, 512)
+	if cc := c.CopyCommand; v.Required(cc != nil, path+".copyCommand") {
+		v.Required(cc.DataTableName != nil, path+".copyCommand.dataTableName")
+		v.Length(cc.DataTableName, path+".copyCommand.dataTableName", 1, 512)
+		v.Length(cc.DataTableColumns, path+".copyCommand.dataTableColumns", 0, 204800)
+		v.Length(cc.CopyOptions, path+".copyCommand.copyOptions", 0, 204800)
 	}
-	str(&v, c.ClusterJDBCURL, path+".clusterJDBCURL", 1, 512, true)
-	if c.CopyCommand == nil {
-		v.Null(path + ".copyCommand")
-	} else {
-		str(&v, c.CopyCommand.DataTableName, path+".copyCommand.dataTableName", 1, 512, true)
-		str(&v, c.CopyCommand.DataTableColumns, path+".copyCommand.dataTableColumns", 0, 204800, false)
-		str(&v, c.CopyCommand.CopyOptions, path+".copyCommand.copyOptions", 0, 204800, false)
-	}
-	str(&v, c.Username, path+".username", 1, 512, false)
+	v.Length(c.Username, path+".username", 1, 512)
 	if c.Password != nil {
 		// The password is not echoed.
-		if len(*c.Password) < 6 {
-			v.Add("******", path+".password", awserr.MinLen(6))
-		}
-		if len(*c.Password) > 512 {
-			v.Add("******", path+".password", awserr.MaxLen(512))
+		if cons := awserr.LengthConstraint(*c.Password, 6, 512); cons != "" {
+			v.Add("******", path+".password", cons)
 		}
 	}
-	if c.RetryOptions != nil && c.RetryOptions.DurationInSeconds != nil {
-		n := *c.RetryOptions.DurationInSeconds
-		if n < 0 {
-			v.Add(strconv.FormatInt(n, 10), path+".retryOptions.durationInSeconds", awserr.MinVal(0))
-		}
-		if n > maxRetrySeconds {
-			v.Add(strconv.FormatInt(n, 10), path+".retryOptions.durationInSeconds", awserr.MaxVal(maxRetrySeconds))
-		}
-	}
-	if c.S3BackupMode != nil && *c.S3BackupMode != "Disabled" && *c.S3BackupMode != "Enabled" {
-		v.Add(*c.S3BackupMode, path+".s3BackupMode", awserr.Enum("Disabled", "Enabled"))
-	}
-	if !given(c.S3Configuration) {
-		v.Null(path + ".s3Configuration")
-	}
-	if c.SecretsManagerConfiguration != nil && c.SecretsManagerConfiguration.Enabled == nil {
-		v.Null(path + ".secretsManagerConfiguration.enabled")
-	}
+	c.RetryOptions.Check(&v, path+".retryOptions")
+	v.OneOf(c.S3BackupMode, path+".s3BackupMode", "Disabled", "Enabled")
+	v.Required(given(c.S3Configuration), path+".s3Configuration")
+	c.SecretsManagerConfiguration.Check(&v, path+".secretsManagerConfiguration")
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -214,7 +163,7 @@ func (c *Config) Validate() error {
 	if _, err := ParseURL(*c.ClusterJDBCURL); err != nil {
 		return fmt.Errorf("ClusterJDBCURL %q is not valid: %v", *c.ClusterJDBCURL, err)
 	}
-	if sm := c.SecretsManagerConfiguration; sm != nil && *sm.Enabled {
+	if c.SecretsManagerConfiguration.IsEnabled() {
 		return errors.New("SecretsManagerConfiguration with Enabled true is not supported by kinesin: give Username and Password")
 	}
 	if c.Username == nil || c.Password == nil {
@@ -235,36 +184,19 @@ func (c *Config) Validate() error {
 // S3BackupMode is Enabled it cannot go back to Disabled.
 func (c Config) Apply(u Update) (Config, error) {
 	n := c
-	if u.RoleARN != nil {
-		n.RoleARN = u.RoleARN
-	}
-	if u.ClusterJDBCURL != nil {
-		n.ClusterJDBCURL = u.ClusterJDBCURL
-	}
-	if u.CopyCommand != nil {
-		cc := *u.CopyCommand
-		n.CopyCommand = &cc
-	}
-	if u.Username != nil {
-		n.Username = u.Username
-	}
-	if u.Password != nil {
-		n.Password = u.Password
-	}
-	if u.RetryOptions != nil {
-		ro := *u.RetryOptions
-		n.RetryOptions = &ro
-	}
+	dest.Replace(&n.RoleARN, u.RoleARN)
+	dest.Replace(&n.ClusterJDBCURL, u.ClusterJDBCURL)
+	dest.Replace(&n.CopyCommand, u.CopyCommand)
+	dest.Replace(&n.Username, u.Username)
+	dest.Replace(&n.Password, u.Password)
+	dest.Replace(&n.RetryOptions, u.RetryOptions)
 	if given(u.ProcessingConfiguration) {
 		n.ProcessingConfiguration = u.ProcessingConfiguration
 	}
 	if given(u.CloudWatchLoggingOptions) {
 		n.CloudWatchLoggingOptions = u.CloudWatchLoggingOptions
 	}
-	if u.SecretsManagerConfiguration != nil {
-		sm := *u.SecretsManagerConfiguration
-		n.SecretsManagerConfiguration = &sm
-	}
+	dest.Replace(&n.SecretsManagerConfiguration, u.SecretsManagerConfiguration)
 	if u.S3BackupMode != nil {
 		if c.S3BackupMode != nil && *c.S3BackupMode == "Enabled" && *u.S3BackupMode == "Disabled" {
 			return c, errors.New("S3BackupMode cannot be changed from Enabled to Disabled")
@@ -304,20 +236,9 @@ func (c Config) Buffering() (sizeMiB, intervalSeconds int64) {
 // BufferingHints (SizeInMBs, IntervalInSeconds), AWS's defaults (5 MiB,
 // 300 s) standing in for members not given.
 func (c Config) BufferingFrom(s3SizeMiB, s3IntervalSeconds *int64) (sizeMiB, intervalSeconds int64) {
-	sizeMiB, intervalSeconds = DefaultBufferSizeMiB, DefaultBufferIntervalSeconds
-	if s3SizeMiB != nil {
-		sizeMiB = *s3SizeMiB
-	}
-	if s3IntervalSeconds != nil {
-		intervalSeconds = *s3IntervalSeconds
-	}
-	return sizeMiB, intervalSeconds
+	h := dest.BufferingHints{SizeInMBs: s3SizeMiB, IntervalInSeconds: s3IntervalSeconds}
+	return h.Values(DefaultBufferSizeMiB, DefaultBufferIntervalSeconds)
 }
 
 // retrySeconds is the configured retry duration (default applied).
-func (c Config) retrySeconds() int64 {
-	if c.RetryOptions == nil || c.RetryOptions.DurationInSeconds == nil {
-		return DefaultRetrySeconds
-	}
-	return *c.RetryOptions.DurationInSeconds
-}
+func (c Config) retrySeconds() int64 { return c.RetryOptions.Seconds(DefaultRetrySeconds) }

@@ -239,6 +239,20 @@ func ParseCopyOptions(s string) (CopyOptions, error) {
 		}
 		return r, nil
 	}
+	// format sets the data format "json" or "csv" (FORMAT AS JSON and JSON
+	// alike) and reads its optional argument.
+	format := func(f string) error {
+		if f == "json" {
+			if err := setFormat(JSON, "JSON"); err != nil {
+				return err
+			}
+			return jsonArg(&o, toks, &i)
+		}
+		if err := setFormat(CSV, "CSV"); err != nil {
+			return err
+		}
+		return quoteArg(&o, toks, &i, char)
+	}
 	for {
 		t, ok := next()
 		if !ok {
@@ -255,18 +269,8 @@ func ParseCopyOptions(s string) (CopyOptions, error) {
 				return o, err
 			}
 			switch f := strings.ToLower(v.text); f {
-			case "json":
-				if err := setFormat(JSON, "JSON"); err != nil {
-					return o, err
-				}
-				if err := jsonArg(&o, toks, &i); err != nil {
-					return o, err
-				}
-			case "csv":
-				if err := setFormat(CSV, "CSV"); err != nil {
-					return o, err
-				}
-				if err := quoteArg(&o, toks, &i, char); err != nil {
+			case "json", "csv":
+				if err := format(f); err != nil {
 					return o, err
 				}
 			case "avro", "parquet", "orc", "shapefile", "fixedwidth", "rcfile", "sequencefile", "textfile":
@@ -274,18 +278,8 @@ func ParseCopyOptions(s string) (CopyOptions, error) {
 			default:
 				return o, syntaxErr("unknown FORMAT %q", v.text)
 			}
-		case "json":
-			if err := setFormat(JSON, "JSON"); err != nil {
-				return o, err
-			}
-			if err := jsonArg(&o, toks, &i); err != nil {
-				return o, err
-			}
-		case "csv":
-			if err := setFormat(CSV, "CSV"); err != nil {
-				return o, err
-			}
-			if err := quoteArg(&o, toks, &i, char); err != nil {
+		case "json", "csv":
+			if err := format(word); err != nil {
 				return o, err
 			}
 		case "delimiter":

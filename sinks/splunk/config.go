@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"regexp"
-	"strconv"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/sinks/dest"
 )
 
 // Endpoint types (HECEndpointType) and S3 backup modes (SplunkS3BackupMode).
@@ -31,34 +30,42 @@ const (
 
 	minInterval, maxInterval     = 0, 60
 	minSize, maxSize             = 1, 5
-	minRetry, maxRetry           = 0, 7200
 	minAckTimeout, maxAckTimeout = 180, 600
 	maxEndpointLen, maxTokenLen  = 2048, 2048
-	maxSecretARNLen, maxRoleLen  = 2048, 512
 )
 
 // OutputType is the !{firehose:error-output-type} of this destination's
 // failures.
 const OutputType = "splunk-failed"
 
-// BufferingHints is SplunkBufferingHints.
+// BufferingHints is SplunkBufferingHints. The model orders its members
+// IntervalInSeconds first, unlike dest.BufferingHints, so it is a type of
+// its own; hints and splunkHints convert.
 type BufferingHints struct {
 	IntervalInSeconds *int64 `json:"IntervalInSeconds,omitempty"`
 	SizeInMBs         *int64 `json:"SizeInMBs,omitempty"`
 }
 
-// RetryOptions is SplunkRetryOptions.
-type RetryOptions struct {
-	DurationInSeconds *int64 `json:"DurationInSeconds,omitempty"`
+func (h *BufferingHints) hints() *dest.BufferingHints {
+	if h == nil {
+		return nil
+	}
+	return &dest.BufferingHints{SizeInMBs: h.SizeInMBs, IntervalInSeconds: h.IntervalInSeconds}
 }
+
+func splunkHints(h *dest.BufferingHints) *BufferingHints {
+	if h == nil {
+		return nil
+	}
+	return &BufferingHints{IntervalInSeconds: h.IntervalInSeconds, SizeInMBs: h.SizeInMBs}
+}
+
+// RetryOptions is SplunkRetryOptions.
+type RetryOptions = dest.RetryOptions
 
 // SecretsManagerConfiguration is AWS's SecretsManagerConfiguration; only
 // Enabled=false is accepted.
-type SecretsManagerConfiguration struct {
-	SecretARN *string `json:"SecretARN,omitempty"`
-	RoleARN   *string `json:"RoleARN,omitempty"`
-	Enabled   *bool   `json:"Enabled,omitempty"`
-}
+type SecretsManagerConfiguration = dest.SecretsManagerConfiguration
 
 // Config is AWS's SplunkDestinationConfiguration as the API receives it.
 // S3Configuration, ProcessingConfiguration and CloudWatchLoggingOptions are
@@ -116,21 +123,8 @@ type Description struct {
 // buffering hints 60 s / 5 MiB, a retry duration of 3600 s, an
 // acknowledgement timeout of 180 s and the FailedEventsOnly backup mode.
 func (c *Config) Defaults() {
-	if c.BufferingHints == nil {
-		c.BufferingHints = &BufferingHints{}
-	}
-	if c.BufferingHints.IntervalInSeconds == nil {
-		c.BufferingHints.IntervalInSeconds = ptr(int64(DefaultIntervalInSeconds))
-	}
-	if c.BufferingHints.SizeInMBs == nil {
-		c.BufferingHints.SizeInMBs = ptr(int64(DefaultSizeInMBs))
-	}
-	if c.RetryOptions == nil {
-		c.RetryOptions = &RetryOptions{}
-	}
-	if c.RetryOptions.DurationInSeconds == nil {
-		c.RetryOptions.DurationInSeconds = ptr(int64(DefaultRetryDurationInSeconds))
-	}
+	c.BufferingHints = splunkHints(c.BufferingHints.hints().Defaulted(DefaultSizeInMBs, DefaultIntervalInSeconds))
+	c.RetryOptions = c.RetryOptions.Defaulted(DefaultRetryDurationInSeconds)
 	if c.HECAcknowledgmentTimeoutInSeconds == nil {
 		c.HECAcknowledgmentTimeoutInSeconds = ptr(int64(DefaultAckTimeoutInSeconds))
 	}
@@ -146,23 +140,16 @@ const (
 	UpdatePath = "splunkDestinationUpdate"
 )
 
-var (
-	secretARNPattern = `arn:.*:secretsmanager:[a-zA-Z0-9\-]+:\d{12}:secret:[a-zA-Z0-9\-/_+=.@]+`
-	roleARNPattern   = `arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+`
-	secretARNRe      = regexp.MustCompile(`^(?:` + secretARNPattern + `)$`)
-	roleARNRe        = regexp.MustCompile(`^(?:` + roleARNPattern + `)$`)
-)
+// secretARNPattern is SecretsManagerConfiguration.SecretARN's pattern as
+// the messages show it.
+const secretARNPattern = dest.SecretARNPattern
 
 // Constraints records the model constraint violations of c (required
 // members, lengths, ranges, enums, patterns) under path, in the order of
 // AWS's model, for a ValidationException.
 func (c *Config) Constraints(v *awserr.Violations, path string) {
-	if c.HECEndpoint == nil {
-		v.Null(path + ".hECEndpoint")
-	}
-	if c.HECEndpointType == nil {
-		v.Null(path + ".hECEndpointType")
-	}
+	v.Required(c.HECEndpoint != nil, path+".hECEndpoint")
+	v.Required(c.HECEndpointType != nil, path+".hECEndpointType")
 	if c.S3Configuration == nil || bytes.Equal(bytes.TrimSpace(c.S3Configuration), []byte("null")) {
 		v.Null(path + ".s3Configuration")
 	}
@@ -193,38 +180,17 @@ type members struct {
 }
 
 func (m members) constraints(v *awserr.Violations, path string) {
-	maxLen(v, m.HECEndpoint, path+".hECEndpoint", maxEndpointLen)
-	enum(v, m.HECEndpointType, path+".hECEndpointType", EndpointRaw, EndpointEvent)
-	maxLen(v, m.HECToken, path+".hECToken", maxTokenLen)
-	between(v, m.AckTimeout, path+".hECAcknowledgmentTimeoutInSeconds", minAckTimeout, maxAckTimeout)
-	if m.Retry != nil {
-		between(v, m.Retry.DurationInSeconds, path+".retryOptions.durationInSeconds", minRetry, maxRetry)
-	}
-	enum(v, m.S3BackupMode, path+".s3BackupMode", BackupFailedEventsOnly, BackupAllEvents)
+	v.Length(m.HECEndpoint, path+".hECEndpoint", 0, maxEndpointLen)
+	v.OneOf(m.HECEndpointType, path+".hECEndpointType", EndpointRaw, EndpointEvent)
+	v.Length(m.HECToken, path+".hECToken", 0, maxTokenLen)
+	v.Range(m.AckTimeout, path+".hECAcknowledgmentTimeoutInSeconds", minAckTimeout, maxAckTimeout)
+	m.Retry.Check(v, path+".retryOptions")
+	v.OneOf(m.S3BackupMode, path+".s3BackupMode", BackupFailedEventsOnly, BackupAllEvents)
 	if m.Buffering != nil {
-		between(v, m.Buffering.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", minInterval, maxInterval)
-		between(v, m.Buffering.SizeInMBs, path+".bufferingHints.sizeInMBs", minSize, maxSize)
+		v.Range(m.Buffering.IntervalInSeconds, path+".bufferingHints.intervalInSeconds", minInterval, maxInterval)
+		v.Range(m.Buffering.SizeInMBs, path+".bufferingHints.sizeInMBs", minSize, maxSize)
 	}
-	if s := m.Secrets; s != nil {
-		p := path + ".secretsManagerConfiguration"
-		if s.SecretARN != nil {
-			minLen(v, s.SecretARN, p+".secretARN", 1)
-			maxLen(v, s.SecretARN, p+".secretARN", maxSecretARNLen)
-			if !secretARNRe.MatchString(*s.SecretARN) {
-				v.Add(*s.SecretARN, p+".secretARN", awserr.Pattern(secretARNPattern))
-			}
-		}
-		if s.RoleARN != nil {
-			minLen(v, s.RoleARN, p+".roleARN", 1)
-			maxLen(v, s.RoleARN, p+".roleARN", maxRoleLen)
-			if !roleARNRe.MatchString(*s.RoleARN) {
-				v.Add(*s.RoleARN, p+".roleARN", awserr.Pattern(roleARNPattern))
-			}
-		}
-		if s.Enabled == nil {
-			v.Null(p + ".enabled")
-		}
-	}
+	m.Secrets.Check(v, path+".secretsManagerConfiguration")
 }
 
 // Validate checks c as CreateDeliveryStream does. A model constraint
@@ -242,7 +208,7 @@ func (c *Config) Validate() error {
 
 // semantics are the rules beyond the model's constraints.
 func (c *Config) semantics() error {
-	if s := c.SecretsManagerConfiguration; s != nil && s.Enabled != nil && *s.Enabled {
+	if c.SecretsManagerConfiguration.IsEnabled() {
 		return errors.New("SecretsManagerConfiguration with Enabled set to true is not supported: kinesin has no Secrets Manager; give the HECToken instead.")
 	}
 	if c.HECToken == nil {
@@ -262,56 +228,21 @@ func (c Config) Apply(u Update) (Config, error) {
 		return c, err
 	}
 	n := c
-	if u.HECEndpoint != nil {
-		n.HECEndpoint = u.HECEndpoint
-	}
-	if u.HECEndpointType != nil {
-		n.HECEndpointType = u.HECEndpointType
-	}
-	if u.HECToken != nil {
-		n.HECToken = u.HECToken
-	}
-	if u.HECAcknowledgmentTimeoutInSeconds != nil {
-		n.HECAcknowledgmentTimeoutInSeconds = u.HECAcknowledgmentTimeoutInSeconds
-	}
-	if u.RetryOptions != nil {
-		r := RetryOptions{}
-		if c.RetryOptions != nil {
-			r = *c.RetryOptions
-		}
-		if u.RetryOptions.DurationInSeconds != nil {
-			r.DurationInSeconds = u.RetryOptions.DurationInSeconds
-		}
-		n.RetryOptions = &r
-	}
+	dest.Replace(&n.HECEndpoint, u.HECEndpoint)
+	dest.Replace(&n.HECEndpointType, u.HECEndpointType)
+	dest.Replace(&n.HECToken, u.HECToken)
+	dest.Replace(&n.HECAcknowledgmentTimeoutInSeconds, u.HECAcknowledgmentTimeoutInSeconds)
+	n.RetryOptions = c.RetryOptions.Merged(u.RetryOptions)
 	if u.BufferingHints != nil {
-		b := BufferingHints{}
-		if c.BufferingHints != nil {
-			b = *c.BufferingHints
-		}
-		if u.BufferingHints.IntervalInSeconds != nil {
-			b.IntervalInSeconds = u.BufferingHints.IntervalInSeconds
-		}
-		if u.BufferingHints.SizeInMBs != nil {
-			b.SizeInMBs = u.BufferingHints.SizeInMBs
-		}
-		n.BufferingHints = &b
+		n.BufferingHints = splunkHints(c.BufferingHints.hints().Merged(u.BufferingHints.hints()))
 	}
-	if u.S3BackupMode != nil {
-		if c.S3BackupMode != nil && *c.S3BackupMode == BackupAllEvents && *u.S3BackupMode == BackupFailedEventsOnly {
-			return c, errors.New("S3BackupMode cannot be updated from AllEvents to FailedEventsOnly.")
-		}
-		n.S3BackupMode = u.S3BackupMode
+	if err := dest.CheckBackupModeUpdate(c.S3BackupMode, u.S3BackupMode, BackupAllEvents, BackupFailedEventsOnly); err != nil {
+		return c, err
 	}
-	if u.ProcessingConfiguration != nil {
-		n.ProcessingConfiguration = u.ProcessingConfiguration
-	}
-	if u.CloudWatchLoggingOptions != nil {
-		n.CloudWatchLoggingOptions = u.CloudWatchLoggingOptions
-	}
-	if u.SecretsManagerConfiguration != nil {
-		n.SecretsManagerConfiguration = u.SecretsManagerConfiguration
-	}
+	dest.Replace(&n.S3BackupMode, u.S3BackupMode)
+	dest.ReplaceRaw(&n.ProcessingConfiguration, u.ProcessingConfiguration)
+	dest.ReplaceRaw(&n.CloudWatchLoggingOptions, u.CloudWatchLoggingOptions)
+	dest.Replace(&n.SecretsManagerConfiguration, u.SecretsManagerConfiguration)
 	n.Defaults()
 	if err := n.Validate(); err != nil {
 		return c, err
@@ -332,60 +263,14 @@ func (c Config) Describe() Description {
 		S3BackupMode:                      c.S3BackupMode,
 		BufferingHints:                    &b,
 	}
-	if s := c.SecretsManagerConfiguration; s != nil {
-		sc := *s
-		d.SecretsManagerConfiguration = &sc
-	}
+	d.SecretsManagerConfiguration = c.SecretsManagerConfiguration.Clone()
 	return d
 }
 
 // Buffering answers the buffering hints, AWS's defaults applied, in MiB
 // and seconds.
 func (c Config) Buffering() (sizeMiB, intervalSeconds int64) {
-	sizeMiB, intervalSeconds = DefaultSizeInMBs, DefaultIntervalInSeconds
-	if b := c.BufferingHints; b != nil {
-		if b.SizeInMBs != nil {
-			sizeMiB = *b.SizeInMBs
-		}
-		if b.IntervalInSeconds != nil {
-			intervalSeconds = *b.IntervalInSeconds
-		}
-	}
-	return sizeMiB, intervalSeconds
+	return c.BufferingHints.hints().Values(DefaultSizeInMBs, DefaultIntervalInSeconds)
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func maxLen(v *awserr.Violations, s *string, path string, n int) {
-	if s != nil && len(*s) > n {
-		v.Add(*s, path, awserr.MaxLen(n))
-	}
-}
-
-func minLen(v *awserr.Violations, s *string, path string, n int) {
-	if s != nil && len(*s) < n {
-		v.Add(*s, path, awserr.MinLen(n))
-	}
-}
-
-func between(v *awserr.Violations, n *int64, path string, lo, hi int64) {
-	switch {
-	case n == nil:
-	case *n < lo:
-		v.Add(strconv.FormatInt(*n, 10), path, awserr.MinVal(lo))
-	case *n > hi:
-		v.Add(strconv.FormatInt(*n, 10), path, awserr.MaxVal(hi))
-	}
-}
-
-func enum(v *awserr.Violations, s *string, path string, values ...string) {
-	if s == nil {
-		return
-	}
-	for _, x := range values {
-		if *s == x {
-			return
-		}
-	}
-	v.Add(*s, path, awserr.Enum(values...))
-}
