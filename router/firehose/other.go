@@ -1,6 +1,7 @@
 package firehose
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -79,17 +80,54 @@ type otherConfig interface {
 func (o *Other) config() otherConfig {
 	switch {
 	case o.HTTP != nil:
-		return httpConf{o.HTTP}
-	case o.OpenSearch != nil:
-		return osConf{o.OpenSearch}
-	case o.ES != nil:
-		return osConf{o.ES}
+		return &pkgConfig[httpendpoint.Config, httpendpoint.Description, *httpendpoint.Config]{c: o.HTTP, member: "HttpEndpointDestinationDescription",
+			all: httpendpoint.AllData, make: func(_ *Service, c httpendpoint.Config, opt dest.Options) (dest.Destination, error) {
+				return httpendpoint.New(c, opt)
+			},
+			fill: func(d *httpendpoint.Description, s3 s3Out, p any) {
+				d.S3DestinationDescription, d.ProcessingConfiguration = s3, p
+			}}
+	case o.OpenSearch != nil || o.ES != nil:
+		c := cmp.Or(o.OpenSearch, o.ES)
+		return &pkgConfig[opensearch.Config, opensearch.Description, *opensearch.Config]{c: c, member: c.Kind.DescriptionMember(),
+			all: "AllDocuments", make: func(_ *Service, c opensearch.Config, opt dest.Options) (dest.Destination, error) {
+				return opensearch.New(c, opt)
+			},
+			fill: func(d *opensearch.Description, s3 s3Out, p any) {
+				d.S3DestinationDescription, d.ProcessingConfiguration = s3, p
+			}}
 	case o.Splunk != nil:
-		return splunkConf{o.Splunk}
+		return &pkgConfig[splunk.Config, splunk.Description, *splunk.Config]{c: o.Splunk, member: "SplunkDestinationDescription",
+			all: splunk.BackupAllEvents, make: func(_ *Service, c splunk.Config, opt dest.Options) (dest.Destination, error) {
+				return splunk.New(c, opt)
+			},
+			fill: func(d *splunk.Description, s3 s3Out, p any) {
+				d.S3DestinationDescription, d.ProcessingConfiguration = s3, p
+			}}
 	case o.Kinesis != nil:
-		return kinesisConf{o.Kinesis}
+		return &pkgConfig[kinesisdest.Config, kinesisdest.Description, *kinesisdest.Config]{c: o.Kinesis, member: "KinesisStreamDestinationDescription",
+			all: kinesisdest.BackupAllData, make: func(s *Service, c kinesisdest.Config, opt dest.Options) (dest.Destination, error) {
+				if s.cfg.Kinesis == nil {
+					return nil, errors.New("firehose: no Kinesis service in this process for a KinesisStream destination")
+				}
+				return kinesisdest.NewWith(c, opt, kinesisdest.ServicePutter(s.cfg.Kinesis))
+			},
+			fill: func(d *kinesisdest.Description, s3 s3Out, p any) {
+				d.S3DestinationDescription, d.ProcessingConfiguration = s3, p
+			}}
 	}
-	return redshiftConf{o.Redshift}
+	r := o.Redshift
+	return &pkgConfig[postgres.Config, postgres.Description, *postgres.Config]{c: r, member: "RedshiftDestinationDescription",
+		// Redshift's S3BackupMode Enabled backs up the source records
+		// (Other.SourceBackup), not the delivered ones.
+		all: "", make: func(_ *Service, c postgres.Config, opt dest.Options) (dest.Destination, error) {
+			return postgres.New(c, opt)
+		},
+		// Redshift's buffering hints are its S3Configuration's.
+		buffer: func(b Destination) (int64, int64) { return r.BufferingFrom(&b.SizeInMBs, &b.IntervalInSeconds) },
+		fill: func(d *postgres.Description, s3 s3Out, p any) {
+			d.S3DestinationDescription, d.ProcessingConfiguration = s3, p
+		}}
 }
 
 // configError answers a destination package's validation error as the
@@ -102,105 +140,66 @@ func configError(err error) error {
 	return invalidArgument.New("%s", err.Error())
 }
 
-type httpConf struct{ c *httpendpoint.Config }
-
-func (h httpConf) validate() error                { h.c.Defaults(); return h.c.Validate() }
-func (h httpConf) s3Raw() json.RawMessage         { return h.c.S3Configuration }
-func (h httpConf) processingRaw() json.RawMessage { return h.c.ProcessingConfiguration }
-func (h httpConf) buffering(Destination) (int64, int64) {
-	return h.c.Buffering()
-}
-func (h httpConf) backupAll() bool {
-	return h.c.S3BackupMode != nil && *h.c.S3BackupMode == httpendpoint.AllData
-}
-func (h httpConf) describe(s3 s3Out, p *processingConfig) (string, any) {
-	d := h.c.Describe()
-	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
-	return "HttpEndpointDestinationDescription", d
-}
-func (h httpConf) build(_ *Service, o dest.Options) (dest.Destination, error) {
-	return httpendpoint.New(*h.c, o)
+// destConfig is what every destination package's *Config has.
+type destConfig[C, D any] interface {
+	*C
+	Defaults()
+	Validate() error
+	Buffering() (sizeMiB, intervalSeconds int64)
+	Describe() D
 }
 
-type osConf struct{ c *opensearch.Config }
-
-func (h osConf) validate() error                { h.c.Defaults(); return h.c.Validate() }
-func (h osConf) s3Raw() json.RawMessage         { return h.c.S3Configuration }
-func (h osConf) processingRaw() json.RawMessage { return h.c.ProcessingConfiguration }
-func (h osConf) buffering(Destination) (int64, int64) {
-	return h.c.Buffering()
-}
-func (h osConf) backupAll() bool {
-	return h.c.S3BackupMode != nil && *h.c.S3BackupMode == "AllDocuments"
-}
-func (h osConf) describe(s3 s3Out, p *processingConfig) (string, any) {
-	d := h.c.Describe()
-	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
-	return h.c.Kind.DescriptionMember(), d
-}
-func (h osConf) build(_ *Service, o dest.Options) (dest.Destination, error) {
-	return opensearch.New(*h.c, o)
+// pkgConfig adapts a destination package's configuration to otherConfig.
+type pkgConfig[C, D any, P destConfig[C, D]] struct {
+	c      P
+	member string // the DestinationDescription member of D
+	all    string // the S3BackupMode that backs up every record ("": none)
+	make   func(s *Service, c C, o dest.Options) (dest.Destination, error)
+	fill   func(d *D, s3 s3Out, processing any)
+	buffer func(backup Destination) (int64, int64) // nil: the package's Buffering
 }
 
-type splunkConf struct{ c *splunk.Config }
-
-func (h splunkConf) validate() error                { h.c.Defaults(); return h.c.Validate() }
-func (h splunkConf) s3Raw() json.RawMessage         { return h.c.S3Configuration }
-func (h splunkConf) processingRaw() json.RawMessage { return h.c.ProcessingConfiguration }
-func (h splunkConf) buffering(Destination) (int64, int64) {
-	return h.c.Buffering()
-}
-func (h splunkConf) backupAll() bool {
-	return h.c.S3BackupMode != nil && *h.c.S3BackupMode == splunk.BackupAllEvents
-}
-func (h splunkConf) describe(s3 s3Out, p *processingConfig) (string, any) {
-	d := h.c.Describe()
-	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
-	return "SplunkDestinationDescription", d
-}
-func (h splunkConf) build(_ *Service, o dest.Options) (dest.Destination, error) {
-	return splunk.New(*h.c, o)
+// routerMembers are the members every destination configuration keeps for
+// the router, read through JSON so one adapter serves all packages.
+type routerMembers struct {
+	S3Configuration         json.RawMessage
+	ProcessingConfiguration json.RawMessage
+	S3BackupMode            *string
 }
 
-type redshiftConf struct{ c *postgres.Config }
-
-func (h redshiftConf) validate() error                { h.c.Defaults(); return h.c.Validate() }
-func (h redshiftConf) s3Raw() json.RawMessage         { return h.c.S3Configuration }
-func (h redshiftConf) processingRaw() json.RawMessage { return h.c.ProcessingConfiguration }
-func (h redshiftConf) buffering(b Destination) (int64, int64) {
-	return h.c.BufferingFrom(&b.SizeInMBs, &b.IntervalInSeconds)
-}
-func (h redshiftConf) backupAll() bool { return false }
-func (h redshiftConf) describe(s3 s3Out, p *processingConfig) (string, any) {
-	d := h.c.Describe()
-	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
-	return "RedshiftDestinationDescription", d
-}
-func (h redshiftConf) build(_ *Service, o dest.Options) (dest.Destination, error) {
-	return postgres.New(*h.c, o)
-}
-
-type kinesisConf struct{ c *kinesisdest.Config }
-
-func (h kinesisConf) validate() error                { h.c.Defaults(); return h.c.Validate() }
-func (h kinesisConf) s3Raw() json.RawMessage         { return h.c.S3Configuration }
-func (h kinesisConf) processingRaw() json.RawMessage { return h.c.ProcessingConfiguration }
-func (h kinesisConf) buffering(Destination) (int64, int64) {
-	return h.c.Buffering()
-}
-func (h kinesisConf) backupAll() bool {
-	return h.c.S3BackupMode != nil && *h.c.S3BackupMode == kinesisdest.BackupAllData
-}
-func (h kinesisConf) describe(s3 s3Out, p *processingConfig) (string, any) {
-	d := h.c.Describe()
-	d.S3DestinationDescription, d.ProcessingConfiguration = s3, procAny(p)
-	return "KinesisStreamDestinationDescription", d
-}
-func (h kinesisConf) build(s *Service, o dest.Options) (dest.Destination, error) {
-	if s.cfg.Kinesis == nil {
-		return nil, errors.New("firehose: no Kinesis service in this process for a KinesisStream destination")
+func (p *pkgConfig[C, D, P]) members() routerMembers {
+	var m routerMembers
+	if b, err := json.Marshal(p.c); err == nil {
+		_ = json.Unmarshal(b, &m)
 	}
-	return kinesisdest.NewWith(*h.c, o, kinesisdest.ServicePutter(s.cfg.Kinesis))
+	return m
+}
+
+func (p *pkgConfig[C, D, P]) validate() error {
+	p.c.Defaults()
+	return p.c.Validate()
+}
+func (p *pkgConfig[C, D, P]) s3Raw() json.RawMessage { return p.members().S3Configuration }
+func (p *pkgConfig[C, D, P]) processingRaw() json.RawMessage {
+	return p.members().ProcessingConfiguration
+}
+func (p *pkgConfig[C, D, P]) buffering(b Destination) (int64, int64) {
+	if p.buffer != nil {
+		return p.buffer(b)
+	}
+	return p.c.Buffering()
+}
+func (p *pkgConfig[C, D, P]) backupAll() bool {
+	m := p.members().S3BackupMode
+	return p.all != "" && m != nil && *m == p.all
+}
+func (p *pkgConfig[C, D, P]) describe(s3 s3Out, proc *processingConfig) (string, any) {
+	d := p.c.Describe()
+	p.fill(&d, s3, procAny(proc))
+	return p.member, d
+}
+func (p *pkgConfig[C, D, P]) build(s *Service, o dest.Options) (dest.Destination, error) {
+	return p.make(s, *p.c, o)
 }
 
 // procAny is p as an optional member: nil stays absent.
