@@ -68,6 +68,10 @@ type Config struct {
 	AckWait time.Duration
 	// Observe hears of every delivered buffer (nil: nobody).
 	Observe func(Stats)
+	// MaxPartitions bounds the active partitions (buffers being filled or
+	// delivered); records of a new partition beyond it go to the error
+	// output as Firehose sends them (default 500, Firehose's quota).
+	MaxPartitions int
 	// Partitions hears of the number of open buffers (active dynamic
 	// partitions) after every read (nil: nobody).
 	Partitions func(n int)
@@ -122,6 +126,9 @@ type loop struct {
 
 	mu   sync.Mutex
 	live map[*pending]struct{}
+	// inFlight counts buffers handed to the workers and not yet done:
+	// their partitions are still active.
+	inFlight atomic.Int64
 }
 
 // Run delivers cons's messages until ctx ends. Messages not delivered when
@@ -133,6 +140,9 @@ func Run(ctx context.Context, cons jetstream.Consumer, c Config) error {
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = 2
+	}
+	if c.MaxPartitions <= 0 {
+		c.MaxPartitions = DefaultMaxPartitions
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	if c.RecordID == nil {
@@ -310,6 +320,14 @@ func (l *loop) take(ctx context.Context, msgs []jetstream.Msg) bool {
 			continue
 		}
 		b := l.buffers[key]
+		if b == nil && len(l.cfg.Partition) > 0 && len(l.buffers)+int(l.inFlight.Load()) >= l.cfg.MaxPartitions {
+			failures = append(failures, dest.Failure{Record: dest.Record{ID: r.ID, Data: recs[r.Src].Data, Arrival: r.Arrival},
+				OutputType: OutputActivePartitionExceeded, ErrorCode: CodeActivePartitionsExceeded,
+				ErrorMessage: fmt.Sprintf("The number of active partitions reached the limit of %d.", l.cfg.MaxPartitions),
+				AttemptsMade: 1, AttemptEnding: time.Now()})
+			failedFrom = append(failedFrom, from[r.Src])
+			continue
+		}
 		if b == nil {
 			b = &buffer{key: key, started: time.Now(), from: map[*pending]int64{}}
 			b.batch.Partition = part
@@ -344,6 +362,16 @@ func (l *loop) take(ctx context.Context, msgs []jetstream.Msg) bool {
 	}
 	return true
 }
+
+// DefaultMaxPartitions is Firehose's default quota of active partitions.
+const DefaultMaxPartitions = 500
+
+// Records beyond the active partition quota go to the error output under
+// this error-output-type and code.
+const (
+	OutputActivePartitionExceeded = "activePartitionExceeded"
+	CodeActivePartitionsExceeded  = "DynamicPartitioning.ActivePartitionsLimitExceeded"
+)
 
 // CodePartitionKeyMissing is the error code of a record that lacks a
 // partition key its delivery stream's prefix uses.
@@ -391,10 +419,12 @@ func (l *loop) partition(r process.OkRecord) (string, map[string]string, error) 
 
 // send hands b to a delivery worker; it reports false when ctx ended.
 func (l *loop) send(ctx context.Context, b *buffer) bool {
+	l.inFlight.Add(1)
 	select {
 	case l.queue <- b:
 		return true
 	case <-ctx.Done():
+		l.inFlight.Add(-1)
 		return false
 	}
 }
@@ -402,6 +432,7 @@ func (l *loop) send(ctx context.Context, b *buffer) bool {
 // flush delivers one buffer and its failures, then releases its messages.
 // When ctx ends first, the messages stay held (Run naks them).
 func (l *loop) flush(ctx context.Context, b *buffer) {
+	defer l.inFlight.Add(-1)
 	start := time.Now()
 	if b.source != nil {
 		if fs, err := l.cfg.SourceBackup.Deliver(ctx, b.batch); err != nil || !l.writeErrors(ctx, b, fs) {

@@ -155,3 +155,26 @@ func TestFailuresToErrorOutput(t *testing.T) {
 		t.Fatalf("stats %+v", stats)
 	}
 }
+
+// TestActivePartitionLimit: records of partitions beyond the quota go to
+// the error output as activePartitionExceeded.
+func TestActivePartitionLimit(t *testing.T) {
+	dir := t.TempDir()
+	cons := setup(t, `{"k":"a"}`+"\n"+`{"k":"b"}`+"\n"+`{"k":"c"}`+"\n"+`{"k":"a"}`)
+	store := objstore.NewFS(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := config(t, dir, 1<<20, 10*time.Millisecond)
+	c.MaxPartitions = 2
+	go func() { _ = delivery.Run(ctx, cons, c) }()
+	testutil.Eventually(t, 10*time.Second, "two partitions and one excess record", func() bool {
+		a, _ := store.List(context.Background(), "b", "k=a/")
+		b, _ := store.List(context.Background(), "b", "k=b/")
+		x, _ := store.List(context.Background(), "b", "err/"+delivery.OutputActivePartitionExceeded+"/")
+		ack, left := pending(t, cons)
+		return len(a) == 1 && len(b) == 1 && len(x) == 1 && ack == 0 && left == 0
+	})
+	if c, _ := store.List(context.Background(), "b", "k=c/"); len(c) != 0 {
+		t.Fatalf("partition c written: %v", c)
+	}
+}
