@@ -1,0 +1,8 @@
+// Package sql runs Kinesis Data Analytics for SQL applications: in-application
+// streams, pumps and windowed queries written in the dialect of AWS's
+// "Amazon Kinesis Data Analytics SQL Reference", plus kinesin's extensions
+// (Flink-style TUMBLE/HOP/SESSION window table functions).
+//
+// The front end lives in package parser, which turns application code into
+// an AST; planning and execution build on that AST.
+package sql

@@ -1,0 +1,45 @@
+package parser
+
+// Code below: String methods, all delegating to the printer.
+
+func (n *CreateStream) String() string   { return Format(n, false) }
+func (n *CreateView) String() string     { return Format(n, false) }
+func (n *CreatePump) String() string     { return Format(n, false) }
+func (n *CreateFunction) String() string { return Format(n, false) }
+func (n *Insert) String() string         { return Format(n, false) }
+func (n *Select) String() string         { return Format(n, false) }
+func (n *SetOp) String() string          { return Format(n, false) }
+func (n *TableRef) String() string       { return Format(n, false) }
+func (n *DerivedTable) String() string   { return Format(n, false) }
+func (n *TableFunction) String() string  { return Format(n, false) }
+func (n *Join) String() string           { return Format(n, false) }
+func (n *Literal) String() string        { return Format(n, false) }
+func (n *TypedLiteral) String() string   { return Format(n, false) }
+func (n *IntervalLit) String() string    { return Format(n, false) }
+func (n *ColumnRef) String() string      { return Format(n, false) }
+func (n *Star) String() string           { return Format(n, false) }
+func (n *Unary) String() string          { return Format(n, false) }
+func (n *Binary) String() string         { return Format(n, false) }
+func (n *IsExpr) String() string         { return Format(n, false) }
+func (n *Between) String() string        { return Format(n, false) }
+func (n *InExpr) String() string         { return Format(n, false) }
+func (n *LikeExpr) String() string       { return Format(n, false) }
+func (n *CaseExpr) String() string       { return Format(n, false) }
+func (n *CastExpr) String() string       { return Format(n, false) }
+func (n *FuncCall) String() string       { return Format(n, false) }
+func (n *StepExpr) String() string       { return Format(n, false) }
+func (n *FloorCeil) String() string      { return Format(n, false) }
+func (n *Substring) String() string      { return Format(n, false) }
+func (n *TrimExpr) String() string       { return Format(n, false) }
+func (n *PositionExpr) String() string   { return Format(n, false) }
+func (n *ExtractExpr) String() string    { return Format(n, false) }
+func (n *Niladic) String() string        { return Format(n, false) }
+func (n *CursorExpr) String() string     { return Format(n, false) }
+func (n *SubqueryExpr) String() string   { return Format(n, false) }
+func (n *ExistsExpr) String() string     { return Format(n, false) }
+func (n *DescriptorExpr) String() string { return Format(n, false) }
+func (n *TableArg) String() string       { return Format(n, false) }
+func (n *NamedArg) String() string       { return Format(n, false) }
+func (n *FieldAccess) String() string    { return Format(n, false) }
+func (n *IntervalCast) String() string   { return Format(n, false) }
+func (n *OverlayExpr) String() string    { return Format(n, false) }

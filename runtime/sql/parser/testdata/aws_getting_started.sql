@@ -1,0 +1,8 @@
+-- The default application of the console's "getting started" exercise:
+-- a continuous filter from the demo stock ticker stream.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), sector VARCHAR(12), change DOUBLE, price DOUBLE);
+
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM ticker_symbol, sector, change, price
+    FROM "SOURCE_SQL_STREAM_001"
+    WHERE sector SIMILAR TO '%TECH%';
