@@ -30,7 +30,7 @@
 // STEP (datetimes and numbers), FLOOR/CEIL(x TO unit), EXTRACT, TSDIFF,
 // TO_TIMESTAMP, UNIX_TIMESTAMP, CHAR_TO_TIMESTAMP/DATE/TIME,
 // TIMESTAMP/DATE/TIME_TO_CHAR (java.text.SimpleDateFormat patterns, see
-// DateFormat), CURRENT_ROW_TIMESTAMP, CURRENT_TIMESTAMP, LOCALTIMESTAMP,
+// package datefmt), CURRENT_ROW_TIMESTAMP, CURRENT_TIMESTAMP, LOCALTIMESTAMP,
 // CURRENT_DATE, CURRENT_TIME, LOCALTIME (the query's start time from
 // Scope.Clock; only CURRENT_ROW_TIMESTAMP, from Scope.RowTime, moves per
 // row, as the reference's Date and Time Functions page says; all UTC);
@@ -45,7 +45,8 @@
 //   - CHAR_TO_TIMESTAMP parses strictly (an element out of range is an
 //     error, i.e. the row goes to the error stream), not leniently as
 //     Java's SimpleDateFormat does by default. Two-digit years map to
-//     1920..2019.
+//     1920..2019 (datefmt's default window); text after the pattern is
+//     ignored.
 //   - CAST of REAL/DOUBLE/DECIMAL to an integer type rounds half away
 //     from zero (the CAST page says real numbers are rounded, without
 //     naming the rule); CAST to a too-short VARCHAR/CHAR truncates strings and is an

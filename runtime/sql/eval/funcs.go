@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 	"unicode"
 
+	"github.com/kinesin/kinesin/runtime/sql/datefmt"
 	"github.com/kinesin/kinesin/runtime/sql/parser"
 )
 
@@ -349,21 +351,21 @@ func (c *compiler) call(n *parser.FuncCall) (expr, error) {
 			}
 			f := df
 			if f == nil {
-				if f, err = ParseDateFormat(fv.S); err != nil {
+				if f, err = datefmt.Parse(fv.S); err != nil {
 					return NullValue, errAt(n, "%v", err)
 				}
 			}
-			return Str(f.Format(toMillis(tv))), nil
+			return Str(f.Format(time.UnixMilli(toMillis(tv)))), nil
 		}}, nil
 	}
 	return expr{}, errAt(n, "unknown function %s", name)
 }
 
-func constFormat(x expr) (*DateFormat, error) {
+func constFormat(x expr) (*datefmt.Format, error) {
 	if x.konst == nil || x.konst.IsNull() {
 		return nil, nil
 	}
-	return ParseDateFormat(x.konst.S)
+	return datefmt.Parse(x.konst.S)
 }
 
 func (c *compiler) charTo(n *parser.FuncCall) (expr, error) {
@@ -380,14 +382,15 @@ func (c *compiler) charTo(n *parser.FuncCall) (expr, error) {
 		f := df
 		if f == nil {
 			var err error
-			if f, err = ParseDateFormat(v[0].S); err != nil {
+			if f, err = datefmt.Parse(v[0].S); err != nil {
 				return NullValue, err
 			}
 		}
-		ms, err := f.Parse(v[1].S)
+		t, err := f.Parse(v[1].S)
 		if err != nil {
 			return NullValue, err
 		}
+		ms := t.UnixMilli()
 		switch kind {
 		case Date:
 			return Value{Kind: Date, I: floorDiv(ms, msPerDay)}, nil

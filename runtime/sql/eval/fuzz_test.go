@@ -85,38 +85,6 @@ func FuzzSimilarTo(f *testing.F) {
 	})
 }
 
-func FuzzDateFormat(f *testing.F) {
-	for _, s := range [][2]string{
-		{"yyyy-MM-dd HH:mm:ss", "2009-09-16 03:15:24"}, {"yyyy-MM-dd hh:mm:ss a", "2009-09-16 03:15:24 PM"},
-		{"dd/MMM/yyyy:HH:mm:ss Z", "10/Oct/2000:13:55:36 -0700"}, {"yyyyMMddHHmmssSSS", "20090916031524123"},
-		{"EEE, d MMM yyyy", "Wed, 16 Sep 2009"}, {"'T'''yy", "T'09"}, {"D", "366"}, {"XXX", "+05:30"},
-	} {
-		f.Add(s[0], s[1], int64(1253070924123))
-	}
-	f.Fuzz(func(t *testing.T, pattern, input string, ms int64) {
-		if len(pattern) > 64 || len(input) > 64 {
-			return
-		}
-		df, err := ParseDateFormat(pattern)
-		if err != nil {
-			return
-		}
-		_, _ = df.Parse(input)
-		// Round trip: formatting a timestamp in 0001..9999 with a full
-		// numeric pattern and parsing it back yields the same instant.
-		ms = ms % 253402300800000
-		if ms < 0 {
-			ms = -ms
-		}
-		full, _ := ParseDateFormat("yyyy-MM-dd HH:mm:ss.SSS")
-		back, err := full.Parse(full.Format(ms))
-		if err != nil || back != ms {
-			t.Fatalf("round trip of %d: %d, %v (%s)", ms, back, err, full.Format(ms))
-		}
-		_ = df.Format(ms)
-	})
-}
-
 // FuzzCompile compiles and evaluates arbitrary expressions: never a panic.
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{"1 + qty * 2", "CAST('2004-01-01' AS TIMESTAMP)", "'a' SIMILAR TO '(a|b)*'", "STEP(ROWTIME BY INTERVAL '1' SECOND)",

@@ -35,9 +35,10 @@
 // [NOT NULL] START n [FOR len], ..."; VARIABLE_COLUMN_LOG_PARSE takes a
 // number of columns or "name TYPE type [NOT NULL], ...". Names are SQL
 // identifiers (bare ones upper-cased, "quoted" ones as written). DATE, TIME
-// and TIMESTAMP columns take a java.text.SimpleDateFormat pattern (letters
-// y M d H k h K m s S a E z Z X and 'quoted' text); without one the SQL
-// literal forms are read. Timestamps are UTC; a zone in the text is applied.
+// and TIMESTAMP columns take a java.text.SimpleDateFormat pattern (package
+// datefmt: letters G y Y M L d D E u a H k K h m s S F w W z Z X and
+// 'quoted' text; the whole text must match); without one the SQL literal
+// forms are read. Timestamps are UTC; a zone in the text is applied.
 //
 // # Where AWS's text is ambiguous, and what kinesin does
 //
@@ -100,5 +101,6 @@
 //     (%!200,304s) and < > are read and ignored. IIS is Microsoft's IIS log
 //     format (15 comma-separated fields); "#Fields: f1 f2 ..." parses W3C
 //     extended log lines (blank-separated, one VARCHAR column per field).
-//     A two-digit year (yy) is read as 20yy.
+//   - DATE, TIME and TIMESTAMP formats read a two-digit year (yy) as
+//     20yy (datefmt.Options.TwoDigitYearStart 2000).
 package logparse

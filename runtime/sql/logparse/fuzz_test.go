@@ -92,12 +92,3 @@ func FuzzW3CLogParse(f *testing.F) {
 		checkRow(t, r)
 	})
 }
-
-func FuzzSimpleDate(f *testing.F) {
-	f.Add("10/Oct/2000:13:55:36 -0700", "dd/MMM/yyyy:HH:mm:ss Z")
-	f.Add("Wed, 4 Jul 2001 12:08:56 GMT+01:00", "EEE, d MMM yyyy HH:mm:ss z")
-	f.Add("it's 01", "'it''s' yy")
-	f.Fuzz(func(t *testing.T, in, pattern string) {
-		_, _ = parseSimpleDate(in, pattern)
-	})
-}

@@ -300,30 +300,3 @@ func TestW3CLogParse(t *testing.T) {
 		}
 	}
 }
-
-func TestSimpleDate(t *testing.T) {
-	for _, c := range []struct {
-		in, pattern string
-		want        time.Time
-	}{
-		{"10/Oct/2000:13:55:36 -0700", "dd/MMM/yyyy:HH:mm:ss Z", ts(2000, 10, 10, 20, 55, 36)},
-		{"2001.07.04 AD at 12:08:56 PDT", "yyyy.MM.dd 'AD at' HH:mm:ss z", time.Time{}},
-		{"Wed, 4 Jul 2001 12:08:56 -0700", "EEE, d MMM yyyy HH:mm:ss Z", ts(2001, 7, 4, 19, 8, 56)},
-		{"010704120856-0700", "yyMMddHHmmssZ", ts(2001, 7, 4, 19, 8, 56)},
-		{"12:08 PM", "h:mm a", ts(1970, 1, 1, 12, 8, 0)},
-		{"12:08 AM", "h:mm a", ts(1970, 1, 1, 0, 8, 0)},
-		{"2001-07-04T12:08:56.235Z", "yyyy-MM-dd'T'HH:mm:ss.SSSX", ts(2001, 7, 4, 12, 8, 56).Add(235 * time.Millisecond)},
-		{"it's 2001", "'it''s' yyyy", ts(2001, 1, 1, 0, 0, 0)},
-	} {
-		got, err := parseSimpleDate(c.in, c.pattern)
-		if c.want.IsZero() {
-			if err == nil {
-				t.Errorf("%q %q: no error (got %v)", c.in, c.pattern, got)
-			}
-			continue
-		}
-		if err != nil || !got.Equal(c.want) {
-			t.Errorf("%q %q: got %v %v, want %v", c.in, c.pattern, got, err, c.want)
-		}
-	}
-}

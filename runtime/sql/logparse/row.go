@@ -4,8 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kinesin/kinesin/runtime/sql/datefmt"
 )
 
 // Type is a SQL type as the log parsing functions declare their columns:
@@ -217,4 +221,35 @@ func parseDateTime(s string, t Type) (time.Time, error) {
 		}
 	}
 	return time.Time{}, err
+}
+
+// dateOptions are the datefmt options of the log parsers' DATE, TIME and
+// TIMESTAMP formats: the whole text must match the pattern, and a
+// two-digit year is read as 20yy.
+var dateOptions = datefmt.Options{TwoDigitYearStart: 2000, Exact: true}
+
+// dateFormats caches compiled date formats by pattern, up to
+// maxDateFormats of them (patterns can come from row data).
+var (
+	dateFormats     sync.Map // string -> *datefmt.Format
+	dateFormatCount atomic.Int64
+)
+
+const maxDateFormats = 1024
+
+// parseSimpleDate parses s by a java.text.SimpleDateFormat pattern.
+func parseSimpleDate(s, pattern string) (time.Time, error) {
+	var f *datefmt.Format
+	if v, ok := dateFormats.Load(pattern); ok {
+		f = v.(*datefmt.Format)
+	} else {
+		var err error
+		if f, err = datefmt.ParseOptions(pattern, dateOptions); err != nil {
+			return time.Time{}, fmt.Errorf("logparse: date format %q: %w", pattern, err)
+		}
+		if dateFormatCount.Add(1) <= maxDateFormats {
+			dateFormats.Store(pattern, f)
+		}
+	}
+	return f.Parse(s)
 }

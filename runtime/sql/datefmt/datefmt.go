@@ -1,4 +1,4 @@
-package eval
+package datefmt
 
 import (
 	"errors"
@@ -8,15 +8,20 @@ import (
 	"time"
 )
 
-// DateFormat is a compiled java.text.SimpleDateFormat pattern, the
-// template language of CHAR_TO_TIMESTAMP, TIMESTAMP_TO_CHAR and friends.
-// Letters: G y Y M L d D E u a H k K h m s S F w W z Z X; 'text' is
-// literal and ” a single quote; other non-letters are literal. Parsing is
-// strict (Java's default is lenient, but the reference says an element out
-// of its range yields no result); unspecified fields default to
-// 1970-01-01 00:00:00.000, and text after the pattern is ignored.
-type DateFormat struct {
+// Format is a compiled java.text.SimpleDateFormat pattern (see the package
+// documentation). A Format is safe for concurrent use.
+type Format struct {
 	toks []dfTok
+	opt  Options
+}
+
+// Options adjust parsing.
+type Options struct {
+	// TwoDigitYearStart is the first year of the 100-year window a
+	// two-digit year is read into; 0 means 1920 (1920..2019).
+	TwoDigitYearStart int
+	// Exact makes Parse fail when text is left after the pattern.
+	Exact bool
 }
 
 type dfTok struct {
@@ -27,9 +32,14 @@ type dfTok struct {
 
 const dfLetters = "GyYMLdDEuaHkKhmsSFwWzZX"
 
-// ParseDateFormat compiles a SimpleDateFormat pattern.
-func ParseDateFormat(pattern string) (*DateFormat, error) {
-	var f DateFormat
+// Parse compiles a SimpleDateFormat pattern with the default Options.
+func Parse(pattern string) (*Format, error) {
+	return ParseOptions(pattern, Options{})
+}
+
+// ParseOptions compiles a SimpleDateFormat pattern with options o.
+func ParseOptions(pattern string, o Options) (*Format, error) {
+	f := Format{opt: o}
 	for i := 0; i < len(pattern); {
 		c := pattern[i]
 		switch {
@@ -43,7 +53,7 @@ func ParseDateFormat(pattern string) (*DateFormat, error) {
 			var b strings.Builder
 			for {
 				if j >= len(pattern) {
-					return nil, errors.New("unterminated quote in date format")
+					return nil, errors.New("datefmt: unterminated quote in date format")
 				}
 				if pattern[j] == '\'' {
 					if j+1 < len(pattern) && pattern[j+1] == '\'' {
@@ -60,7 +70,7 @@ func ParseDateFormat(pattern string) (*DateFormat, error) {
 			i = j + 1
 		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
 			if !strings.ContainsRune(dfLetters, rune(c)) {
-				return nil, fmt.Errorf("illegal pattern character '%c' in date format", c)
+				return nil, fmt.Errorf("datefmt: illegal pattern character '%c' in date format", c)
 			}
 			j := i
 			for j < len(pattern) && pattern[j] == c {
@@ -76,7 +86,7 @@ func ParseDateFormat(pattern string) (*DateFormat, error) {
 	return &f, nil
 }
 
-func (f *DateFormat) lit(s string) {
+func (f *Format) lit(s string) {
 	if n := len(f.toks); n > 0 && f.toks[n-1].letter == 0 {
 		f.toks[n-1].text += s
 		return
@@ -107,9 +117,9 @@ func abs(n int) int {
 	return n
 }
 
-// Format renders a timestamp (milliseconds since the epoch, UTC).
-func (f *DateFormat) Format(ms int64) string {
-	t := time.UnixMilli(ms).UTC()
+// Format renders t in UTC.
+func (f *Format) Format(t time.Time) string {
+	t = t.UTC()
 	var b strings.Builder
 	for _, k := range f.toks {
 		n := k.count
@@ -184,7 +194,7 @@ func (f *DateFormat) Format(ms int64) string {
 		case 's':
 			b.WriteString(pad(t.Second(), n))
 		case 'S':
-			b.WriteString(pad(int(floorMod(ms, 1000)), n))
+			b.WriteString(pad(t.Nanosecond()/1e6, n))
 		case 'F':
 			b.WriteString(pad((t.Day()-1)/7+1, n))
 		case 'w':
@@ -208,16 +218,16 @@ func isNumericLetter(c byte) bool {
 	return c != 0 && !strings.ContainsRune("GEaLzZX", rune(c))
 }
 
-// Parse reads s under the pattern and answers milliseconds since the epoch.
-func (f *DateFormat) Parse(s string) (int64, error) {
+// Parse reads s under the pattern and answers the instant (UTC) it names.
+func (f *Format) Parse(s string) (time.Time, error) {
 	year, month, day := 1970, 1, 1
 	hour, minute, sec, milli := 0, 0, 0, 0
 	pm, hasAmPm, hour12 := false, false, false
 	offset := 0
 	yearDay := 0
 	pos := 0
-	fail := func() (int64, error) {
-		return 0, fmt.Errorf("unparseable date: %q", s)
+	fail := func() (time.Time, error) {
+		return time.Time{}, fmt.Errorf("datefmt: unparseable date: %q", s)
 	}
 	for i, k := range f.toks {
 		if k.letter == 0 {
@@ -240,11 +250,9 @@ func (f *DateFormat) Parse(s string) (int64, error) {
 				names = []string{"AM", "PM"}
 			case 'G':
 				names = []string{"AD", "BC"}
-			case 'z':
-				names = []string{"UTC", "GMT", "Z"}
 			}
-			if k.letter == 'Z' || k.letter == 'X' {
-				off, n, ok := parseOffset(s[pos:])
+			if k.letter == 'z' || k.letter == 'Z' || k.letter == 'X' {
+				off, n, ok := parseZone(s[pos:])
 				if !ok {
 					return fail()
 				}
@@ -299,9 +307,13 @@ func (f *DateFormat) Parse(s string) (int64, error) {
 		case 'y', 'Y':
 			if k.count <= 2 && digits == 2 {
 				// Java puts two-digit years within 80 years before and 20
-				// after now; kinesin pins "now" to 2000 for determinism.
-				v += 1900
-				if v < 1920 {
+				// after now; kinesin fixes the window for determinism.
+				first := f.opt.TwoDigitYearStart
+				if first == 0 {
+					first = 1920
+				}
+				v += first - first%100
+				if v < first {
 					v += 100
 				}
 			}
@@ -335,12 +347,14 @@ func (f *DateFormat) Parse(s string) (int64, error) {
 		}
 	}
 	// Like java.text.DateFormat.parse(String), text after the pattern is
-	// ignored: CHAR_TO_TIMESTAMP('yyyy-MM-dd', '2009-09-16 03:15:24')
-	// answers the date alone, as the reference shows.
-	if hasAmPm && pm {
+	// ignored unless Options.Exact: CHAR_TO_TIMESTAMP('yyyy-MM-dd',
+	// '2009-09-16 03:15:24') answers the date alone, as the reference shows.
+	if f.opt.Exact && pos != len(s) {
+		return fail()
+	}
+	if hasAmPm && pm && (hour12 || hour < 12) {
 		hour += 12
 	}
-	_ = hour12
 	if month < 1 || month > 12 || hour > 23 || minute > 59 || sec > 59 || milli > 999 || year > 1e6 {
 		return fail()
 	}
@@ -359,14 +373,31 @@ func (f *DateFormat) Parse(s string) (int64, error) {
 		}
 		t = time.Date(year, time.Month(month), day, hour, minute, sec, milli*1e6, time.UTC)
 	}
-	return t.UnixMilli() - int64(offset)*1000, nil
+	return t.Add(-time.Duration(offset) * time.Second), nil
 }
 
-// parseOffset reads Z, +hh, +hhmm or +hh:mm, answering seconds east of UTC.
-func parseOffset(s string) (int, int, bool) {
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// parseZone reads Z, UTC or GMT optionally followed by an offset, or an
+// offset +hh, +hhmm or +hh:mm, answering seconds east of UTC and the
+// number of bytes read.
+func parseZone(s string) (int, int, bool) {
 	if strings.HasPrefix(s, "Z") {
 		return 0, 1, true
 	}
+	if strings.HasPrefix(s, "UTC") || strings.HasPrefix(s, "GMT") {
+		if off, n, ok := parseOffset(s[3:]); ok {
+			return off, 3 + n, true
+		}
+		return 0, 3, true
+	}
+	return parseOffset(s)
+}
+
+// parseOffset reads +hh, +hhmm or +hh:mm, answering seconds east of UTC.
+func parseOffset(s string) (int, int, bool) {
 	if len(s) < 3 || (s[0] != '+' && s[0] != '-') {
 		return 0, 0, false
 	}
