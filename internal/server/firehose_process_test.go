@@ -24,7 +24,7 @@ import (
 func deliverProcessed(t *testing.T, ctx context.Context, url, dir, name string, procs []ftypes.Processor, data []string, wantObjects int) []string {
 	t.Helper()
 	fc := firehose.New(firehose.Options{Region: "us-east-1", BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), Retryer: testutil.ConnRetryer()})
 	if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
 		DeliveryStreamName: aws.String(name),
 		ExtendedS3DestinationConfiguration: &ftypes.ExtendedS3DestinationConfiguration{
@@ -83,7 +83,7 @@ func TestFirehoseLambdaProcessor(t *testing.T) {
 		t.Fatal(err)
 	}
 	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()),
-		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), Retryer: testutil.ConnRetryer()})
 	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("upper"), Runtime: ltypes.Runtime("wasm"),
 		Role: aws.String("arn:aws:iam::000000000000:role/r"), Handler: aws.String("main"), Code: &ltypes.FunctionCode{ZipFile: code}}); err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ func TestFirehoseDirectPut(t *testing.T) {
 	dir := t.TempDir()
 	s := testutil.Start(t, server.Config{DataDir: dir, TriggerTimeUnit: 10 * time.Millisecond})
 	fc := firehose.New(firehose.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()),
-		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), Retryer: testutil.ConnRetryer()})
 	if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
 		DeliveryStreamName: aws.String("clicks"),
 		ExtendedS3DestinationConfiguration: &ftypes.ExtendedS3DestinationConfiguration{

@@ -69,8 +69,8 @@ func start(t *testing.T, nc *nats.Conn, dir string) *harness {
 	}
 	h := &harness{t: t, nc: nc, dir: dir, svc: svc, m: m, http: srv, c: fh.New(fh.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String("http://" + srv.Addr()),
-		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-		RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		Retryer:     testutil.ConnRetryer(),
 	})}
 	t.Cleanup(h.stop)
 	return h

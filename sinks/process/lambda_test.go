@@ -91,7 +91,7 @@ func startWithTransform(t *testing.T) *lambda.Client {
 	t.Helper()
 	s := testutil.Start(t, server.Config{AccountID: account})
 	c := lambda.New(lambda.Options{Region: region, BaseEndpoint: aws.String(s.URL()),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), Retryer: testutil.ConnRetryer()})
 	deploy(t, c, "transform", "../../examples/functions/go-transform", pipeline.RuntimeWasm)
 	return c
 }

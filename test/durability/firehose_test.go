@@ -37,7 +37,7 @@ func TestKill9FirehoseDeliversEveryAcknowledgedRecord(t *testing.T) {
 	addr := testutil.FreeAddr(t)
 	cmd := testutil.Serve(t, bin, addr, "--data-dir", dir, "--sync", "always")
 	fc := firehose.New(firehose.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr),
-		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), Retryer: testutil.ConnRetryer()})
 	ctx := context.Background()
 	if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("keep"),
 		ExtendedS3DestinationConfiguration: &ftypes.ExtendedS3DestinationConfiguration{

@@ -77,7 +77,7 @@ func TestKilledProcessShardsMove(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "records.txt")
 	creds := credentials.NewStaticCredentialsProvider("t", "t", "")
-	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(urlB), Credentials: creds, RetryMaxAttempts: 1})
+	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(urlB), Credentials: creds, Retryer: testutil.ConnRetryer()})
 	kc := testutil.Kinesis(urlB)
 	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("recorder"), Runtime: ltypes.RuntimeProvidedal2023,
 		Role: aws.String("arn:aws:iam::000000000000:role/r"), Handler: aws.String("bootstrap"), Code: &ltypes.FunctionCode{ZipFile: code},

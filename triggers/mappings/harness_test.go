@@ -87,7 +87,7 @@ func startShared(t *testing.T, runner bool) *env {
 func connect(s *server.Server) *env {
 	e := &env{url: s.URL(), kin: testutil.Kinesis(s.URL())}
 	e.lam = lambda.New(lambda.Options{Region: region, BaseEndpoint: aws.String(e.url),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), Retryer: testutil.ConnRetryer()})
 	return e
 }
 

@@ -174,8 +174,8 @@ func newEnv(url string) *env {
 		kin: testutil.Kinesis(url),
 		lam: lambda.New(lambda.Options{
 			Region: region, BaseEndpoint: aws.String(url),
-			Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-			RetryMaxAttempts: 1,
+			Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+			Retryer:     testutil.ConnRetryer(),
 		}),
 	}
 }
