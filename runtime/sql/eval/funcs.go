@@ -358,7 +358,66 @@ func (c *compiler) call(n *parser.FuncCall) (expr, error) {
 			return Str(f.Format(time.UnixMilli(toMillis(tv)))), nil
 		}}, nil
 	}
+	if c.scope.Funcs != nil {
+		if f, ok := c.scope.Funcs(name); ok {
+			return c.userCall(n, f)
+		}
+	}
 	return expr{}, errAt(n, "unknown function %s", name)
+}
+
+// userCall compiles a call of a user function: arguments are converted to
+// the parameter types, the result to the return type.
+func (c *compiler) userCall(n *parser.FuncCall, f *Func) (expr, error) {
+	name := n.Name.Name
+	if len(n.Args) != len(f.Params) {
+		return expr{}, errAt(n, "%s takes %d arguments, not %d", name, len(f.Params), len(n.Args))
+	}
+	args := make([]expr, len(n.Args))
+	for i, a := range n.Args {
+		x, err := c.compile(a)
+		if err != nil {
+			return expr{}, err
+		}
+		if !castAllowed(x.t.Kind, f.Params[i].Kind) {
+			return expr{}, errAt(a, "argument %d of %s has the wrong type %s (want %s)", i+1, name, x.t, f.Params[i])
+		}
+		args[i] = x
+	}
+	ret := f.Returns
+	ret.NotNull = false
+	return expr{t: ret, eval: func(r Row) (Value, error) {
+		var buf [8]Value
+		vs := buf[:0]
+		if len(args) > len(buf) {
+			vs = make([]Value, 0, len(args))
+		}
+		for i, a := range args {
+			v, err := a.eval(r)
+			if err != nil {
+				return v, err
+			}
+			if !v.IsNull() && (v.Kind != f.Params[i].Kind || f.Params[i].Len > 0 || v.Kind == Decimal) {
+				if v, err = castValue(v, f.Params[i]); err != nil {
+					return NullValue, errAt(n.Args[i], "%v", err)
+				}
+			}
+			vs = append(vs, v)
+		}
+		out, err := f.Call(vs)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				err = errAt(n, "%s: %v", name, err)
+			}
+			return NullValue, err
+		}
+		if !out.IsNull() && (out.Kind != ret.Kind || ret.Len > 0 || out.Kind == Decimal) {
+			if out, err = castValue(out, ret); err != nil {
+				return NullValue, errAt(n, "%s: %v", name, err)
+			}
+		}
+		return out, nil
+	}}, nil
 }
 
 func constFormat(x expr) (*datefmt.Format, error) {
@@ -401,20 +460,23 @@ func (c *compiler) charTo(n *parser.FuncCall) (expr, error) {
 	}), nil
 }
 
+// initcap upper-cases the first character of each space-delimited word
+// and lower-cases the others, as the reference defines INITCAP (so in
+// "3a-b" only the "3" starts a word).
 func initcap(s string) string {
 	rs := []rune(s)
 	start := true
 	for i, r := range rs {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start {
-				rs[i] = unicode.ToUpper(r)
-			} else {
-				rs[i] = unicode.ToLower(r)
-			}
-			start = false
-		} else {
+		switch {
+		case r == ' ':
 			start = true
+			continue
+		case start:
+			rs[i] = unicode.ToUpper(r)
+		default:
+			rs[i] = unicode.ToLower(r)
 		}
+		start = false
 	}
 	return string(rs)
 }
