@@ -4,5 +4,8 @@
 // (Flink-style TUMBLE/HOP/SESSION window table functions).
 //
 // The front end lives in package parser, which turns application code into
-// an AST; planning and execution build on that AST.
+// an AST; package eval compiles scalar expressions; package engine plans
+// an application into incremental operators (windows from package window,
+// aggregates from package agg, the log parsers, random cut forests and
+// hotspots from packages logparse, rcf and hotspots) and runs it.
 package sql

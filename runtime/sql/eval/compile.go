@@ -40,7 +40,35 @@ type Scope struct {
 	// RowTime answers CURRENT_ROW_TIMESTAMP, the one that differs per row
 	// (the time the row is processed); nil means time.Now at evaluation.
 	RowTime func() time.Time
+	// Subst, when set, is asked about every expression before it is
+	// compiled: ok means the expression has already been computed and is
+	// read from column col of the row (a GROUP BY key, an aggregate or a
+	// windowed call the planner computes itself).
+	Subst func(e parser.Expr) (col int, ok bool)
+	// Extern, when set, is asked about every expression after Subst: ok
+	// means the planner compiles the expression itself (log-parser row
+	// fields, LAG, ...); err is a compile error.
+	Extern func(e parser.Expr) (ev Evaluator, t Type, ok bool, err error)
+	// Funcs resolves functions the evaluator does not know (CREATE
+	// FUNCTION, Wasm user functions) by name as the parser stores it.
+	Funcs func(name string) (*Func, bool)
 }
+
+// Func is a user scalar function: SQL CREATE FUNCTION or an external
+// (Wasm) function. Arguments are converted to Params before Call; the
+// result is converted to Returns.
+type Func struct {
+	Params  []Type
+	Returns Type
+	// Call computes the result; args is only valid during the call.
+	Call func(args []Value) (Value, error)
+}
+
+// Cast converts v to type t as CAST does (NULL stays NULL).
+func Cast(v Value, t Type) (Value, error) { return castValue(v, t) }
+
+// CastAllowed reports whether CAST from kind from to kind to is valid.
+func CastAllowed(from, to Kind) bool { return castAllowed(from, to) }
 
 // Error is a compile or evaluation error at an expression's position.
 type Error struct {
@@ -130,6 +158,29 @@ func constant(v Value, t Type) expr {
 }
 
 func (c *compiler) compile(e parser.Expr) (expr, error) {
+	if c.scope.Subst != nil {
+		if i, ok := c.scope.Subst(e); ok {
+			if i < 0 || i >= len(c.scope.Columns) {
+				return expr{}, errAt(e, "substituted column %d out of range", i)
+			}
+			t := c.scope.Columns[i].Type
+			return expr{t: t, eval: func(r Row) (Value, error) {
+				if i >= len(r) {
+					return NullValue, fmt.Errorf("eval: row has %d columns, column %d wanted", len(r), i)
+				}
+				return r[i], nil
+			}}, nil
+		}
+	}
+	if c.scope.Extern != nil {
+		ev, t, ok, err := c.scope.Extern(e)
+		if err != nil {
+			return expr{}, err
+		}
+		if ok {
+			return expr{t: t, eval: ev}, nil
+		}
+	}
 	switch n := e.(type) {
 	case *parser.Literal:
 		return c.literal(n)
@@ -514,6 +565,12 @@ func (c *compiler) arith(n parser.Node, op string, l, r expr) (expr, error) {
 			}
 			if math.IsNaN(x) || math.Abs(x) > 9e18 {
 				return NullValue, errAt(n, "%v: interval arithmetic", ErrOverflow)
+			}
+			if op == "/" {
+				// Intervals are whole milliseconds; division truncates as
+				// integer division does (so (ROWTIME - epoch) SECOND / 10
+				// steps exactly every 10 seconds).
+				return Value{Kind: a.Kind, Aux: a.Aux, I: int64(math.Trunc(x))}, nil
 			}
 			return Value{Kind: a.Kind, Aux: a.Aux, I: int64(math.Round(x))}, nil
 		}), nil

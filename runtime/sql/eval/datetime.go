@@ -380,8 +380,29 @@ func (c *compiler) floorCeilTo(n *parser.FloorCeil) (expr, error) {
 	if err != nil {
 		return expr{}, err
 	}
+	if x.t.Kind == IntervalDayTime {
+		// FLOOR/CEIL of a day-time interval to a unit: AWS's tumbling
+		// idiom FLOOR((ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND).
+		step, ok := map[string]int64{"SECOND": 1000, "MINUTE": 60000, "HOUR": 3600000, "DAY": msPerDay, "MILLISECOND": 1}[n.Unit]
+		if !ok {
+			return expr{}, errAt(n, "%s of an interval TO %s is not supported", n.Func, n.Unit)
+		}
+		ceil := n.Func != "FLOOR"
+		return expr{t: x.t, eval: func(r Row) (Value, error) {
+			v, err := x.eval(r)
+			if err != nil || v.IsNull() {
+				return v, err
+			}
+			f := floorDiv(v.I, step) * step
+			if ceil && f != v.I {
+				f += step
+			}
+			v.I = f
+			return v, nil
+		}}, nil
+	}
 	if !x.t.Kind.IsDatetime() && x.t.Kind != Null {
-		return expr{}, errAt(n, "%s(x TO %s) needs a DATE, TIME or TIMESTAMP, not %s", n.Func, n.Unit, x.t)
+		return expr{}, errAt(n, "%s(x TO %s) needs a DATE, TIME, TIMESTAMP or day-time INTERVAL, not %s", n.Func, n.Unit, x.t)
 	}
 	if _, err := truncUnit(0, n.Unit, false); err != nil {
 		return expr{}, errAt(n, "%v", err)

@@ -70,8 +70,13 @@
 //   - FLOOR/CEIL(x TO WEEK) start weeks on Sunday; EXTRACT(DOW) is 1 for
 //     Sunday; EXTRACT(WEEK) is the ISO week.
 //
+// User functions (SQL CREATE FUNCTION, Wasm) come from Scope.Funcs as
+// Func values: arguments are converted to the parameter types, the result
+// to the return type. Scope.Subst and Scope.Extern let a planner supply
+// values it computes itself (group keys, aggregates, windowed calls, log
+// parser fields).
+//
 // Not here: aggregates, windows, subqueries (IN (query), EXISTS, scalar
-// subqueries), REGEX_LOG_PARSE and the
-// other log-parsing and machine-learning functions, and user-defined
-// functions; the planner owns those.
+// subqueries), REGEX_LOG_PARSE and the other log-parsing and
+// machine-learning functions; the planner owns those.
 package eval

@@ -1,0 +1,5 @@
+//go:build race
+
+package sqludf_test
+
+func init() { raceEnabled = true }
