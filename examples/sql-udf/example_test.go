@@ -14,10 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -128,56 +126,6 @@ func deployGeohash(t *testing.T) *functions.Service {
 	return svc
 }
 
-// createFunction matches CREATE FUNCTION ... LANGUAGE WASM statements.
-var (
-	createFunction = regexp.MustCompile(`(?is)CREATE\s+FUNCTION\s+(\w+)\s*\((.*?)\)\s*RETURNS\s+(\w+(?:\(\d+(?:,\d+)?\))?)\s+LANGUAGE\s+WASM\s+EXTERNAL\s+NAME\s+'([^']*)'\s*;`)
-	sqlType        = regexp.MustCompile(`^(\w+)(?:\((\d+)(?:,(\d+))?\))?$`)
-)
-
-func parseType(t *testing.T, s string) eval.Type {
-	t.Helper()
-	m := sqlType.FindStringSubmatch(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
-	if m == nil {
-		t.Fatalf("type %q", s)
-	}
-	var args []int
-	for _, a := range m[2:] {
-		if a != "" {
-			n, _ := strconv.Atoi(a)
-			args = append(args, n)
-		}
-	}
-	typ, err := eval.TypeOf(strings.ToUpper(m[1]), args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return typ
-}
-
-// wasmFuncs binds the code's LANGUAGE WASM functions through udf.New and
-// answers the code without them, as the engine is given functions today
-// (engine.Options.Funcs).
-func wasmFuncs(t *testing.T, inv udf.Invoker, code string) (string, map[string]*eval.Func) {
-	t.Helper()
-	funcs := map[string]*eval.Func{}
-	for _, m := range createFunction.FindAllStringSubmatch(code, -1) {
-		var params []eval.Type
-		for p := range strings.SplitSeq(m[2], ",") {
-			_, typ, _ := strings.Cut(strings.TrimSpace(p), " ")
-			params = append(params, parseType(t, typ))
-		}
-		f, err := udf.New(inv, m[4], params, parseType(t, m[3]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		funcs[strings.ToUpper(m[1])] = f
-	}
-	if len(funcs) == 0 {
-		t.Fatal("no CREATE FUNCTION ... LANGUAGE WASM in the code")
-	}
-	return createFunction.ReplaceAllString(code, ""), funcs
-}
-
 func TestReadme(t *testing.T) {
 	app, err := os.ReadFile("app.sql")
 	if err != nil {
@@ -192,13 +140,15 @@ func TestReadme(t *testing.T) {
 	}
 	svc := deployGeohash(t)
 
-	code, funcs := wasmFuncs(t, svc, string(app))
 	in := engine.Input{Name: "SOURCE_SQL_STREAM_001", Columns: []engine.Column{
 		{Name: "VEHICLE", Type: eval.Type{Kind: eval.Varchar, Len: 16}},
 		{Name: "LAT", Type: eval.Type{Kind: eval.Double}},
 		{Name: "LON", Type: eval.Type{Kind: eval.Double}},
 	}}
-	prog, err := engine.Compile(code, engine.Options{Inputs: []engine.Input{in}, Funcs: funcs})
+	external := func(fn string, params []eval.Type, returns eval.Type) (*eval.Func, error) {
+		return udf.New(svc, fn, params, returns)
+	}
+	prog, err := engine.Compile(string(app), engine.Options{Inputs: []engine.Input{in}, External: external})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -460,10 +460,7 @@ func (s *Service) runConsumer(ctx context.Context, name string, c delivery.Confi
 	// how long records a crashed process had buffered wait for
 	// redelivery.
 	c.AckWait = max(10*s.cfg.TimeUnit, 2*time.Second)
-	cons, err := stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable: consumerName, AckPolicy: jetstream.AckExplicitPolicy, AckWait: c.AckWait,
-		MaxAckPending: 1 << 20, MaxDeliver: -1,
-	})
+	cons, err := stream.CreateOrUpdateConsumer(ctx, deliveryConsumer(c.AckWait))
 	if err != nil {
 		return err
 	}

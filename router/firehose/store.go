@@ -208,18 +208,43 @@ func Subject(name string) string { return "kinesin.fh." + escape(name) }
 // consumerName is the durable consumer the delivery loops share.
 const consumerName = "s3"
 
-// ensureStream creates the record stream of a delivery stream: a work
-// queue, so that delivered (acknowledged) batches are removed.
+// ensureStream creates the record stream of a delivery stream and its
+// delivery consumer. The stream keeps a batch while a consumer has not
+// acknowledged it (interest retention): the delivery loops' consumer, and
+// the consumers of SQL applications that read the delivery stream as an
+// input (runtime/sql/host). The delivery consumer is made here, before the
+// delivery stream turns ACTIVE and takes records, because an interest
+// stream drops what arrives while nobody is interested. A stream made by an
+// older kinesin (a work queue, readable by the delivery loops only) is kept
+// as it is.
 func (st *store) ensureStream(ctx context.Context, name string) (jetstream.Stream, error) {
-	s, err := st.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: StreamName(name), Subjects: []string{Subject(name)},
-		Description: "kinesin Firehose records of " + name,
-		Retention:   jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage,
-	})
+	s, err := st.js.Stream(ctx, StreamName(name))
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = st.js.CreateStream(ctx, jetstream.StreamConfig{
+			Name: StreamName(name), Subjects: []string{Subject(name)},
+			Description: "kinesin Firehose records of " + name,
+			Retention:   jetstream.InterestPolicy, Storage: jetstream.FileStorage,
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("firehose: record stream of %s: %w", name, err)
 	}
+	if _, err := s.CreateOrUpdateConsumer(ctx, deliveryConsumer(defaultAckWait)); err != nil {
+		return nil, fmt.Errorf("firehose: delivery consumer of %s: %w", name, err)
+	}
 	return s, nil
+}
+
+// defaultAckWait is the delivery consumer's ack wait until a delivery loop
+// sets its own.
+const defaultAckWait = 10 * time.Second
+
+// deliveryConsumer is the durable consumer the delivery loops share.
+func deliveryConsumer(ackWait time.Duration) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable: consumerName, AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait,
+		MaxAckPending: 1 << 20, MaxDeliver: -1,
+	}
 }
 
 func (st *store) deleteStream(ctx context.Context, name string) error {

@@ -37,6 +37,11 @@ type Options struct {
 	References []Reference
 	// Funcs are external user functions (Wasm) by upper-case name.
 	Funcs map[string]*eval.Func
+	// External builds the function a CREATE FUNCTION ... LANGUAGE WASM
+	// EXTERNAL NAME 'fn' statement declares: a call of the kinesin
+	// function fn per row (runtime/sql/udf). nil: such statements are
+	// refused.
+	External func(function string, params []eval.Type, returns eval.Type) (*eval.Func, error)
 	// Now answers CURRENT_TIMESTAMP and friends; nil means time.Now.
 	Now func() time.Time
 }

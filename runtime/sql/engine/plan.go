@@ -312,6 +312,17 @@ func (pl *planner) sqlFunc(s *parser.CreateFunction) error {
 		return errAt(s, "%v", err)
 	}
 	f.Returns = rt
+	if s.Language == "WASM" {
+		if pl.opts.External == nil {
+			return errAt(s, "LANGUAGE WASM functions need kinesin's function runtime, which this application has not")
+		}
+		ext, err := pl.opts.External(s.External, f.Params, rt)
+		if err != nil {
+			return errAt(s, "function %s: %v", name, err)
+		}
+		pl.funcs[name] = ext
+		return nil
+	}
 	scope := &eval.Scope{Columns: cols, Clock: pl.clock, RowTime: pl.rowTime, Funcs: pl.lookupFunc}
 	// The function is visible in its own body only once it exists; no recursion.
 	body, bt, err := eval.Compile(s.Body, scope)

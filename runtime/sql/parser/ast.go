@@ -94,7 +94,10 @@ type Param struct {
 }
 
 // CreateFunction is CREATE [OR REPLACE] FUNCTION name(params) RETURNS type
-// LANGUAGE SQL [options] RETURN expr. Options are printed in a fixed order.
+// LANGUAGE SQL [options] RETURN expr, or kinesin's external function
+// LANGUAGE WASM [options] EXTERNAL NAME 'function[:qualifier]' (no body),
+// which calls a kinesin function once per row. Options are printed in a
+// fixed order.
 type CreateFunction struct {
 	Pos
 	OrReplace     bool
@@ -105,7 +108,8 @@ type CreateFunction struct {
 	Deterministic *bool  // nil when not stated
 	DataAccess    string // "", "CONTAINS SQL", "READS SQL DATA", "NO SQL", "MODIFIES SQL DATA"
 	OnNull        string // "", "RETURNS NULL ON NULL INPUT", "CALLED ON NULL INPUT"
-	Body          Expr
+	External      string // LANGUAGE WASM: the function called
+	Body          Expr   // nil for LANGUAGE WASM
 }
 
 // Insert is INSERT INTO target [(columns)] query.

@@ -431,10 +431,17 @@ func (p *parser) createFunction(start Pos, or bool) Stmt {
 		switch {
 		case p.acceptKw("LANGUAGE"):
 			lt := p.peek()
-			if !p.acceptKw("SQL") {
-				p.failAt(lt, "expected SQL after LANGUAGE (only LANGUAGE SQL functions are supported)")
+			switch {
+			case p.acceptKw("SQL"):
+				f.Language = "SQL"
+			case p.acceptKw("WASM"):
+				f.Language = "WASM"
+			default:
+				p.failAt(lt, "expected SQL or WASM after LANGUAGE")
 			}
-			f.Language = "SQL"
+		case p.acceptKw("EXTERNAL"):
+			p.expectKw("NAME")
+			f.External = p.stringLit("external function name")
 		case p.acceptKw("DETERMINISTIC"):
 			b := true
 			f.Deterministic = &b
@@ -462,10 +469,22 @@ func (p *parser) createFunction(start Pos, or bool) Stmt {
 		case p.acceptKw("CALLED"):
 			p.expectKw("ON", "NULL", "INPUT")
 			f.OnNull = "CALLED ON NULL INPUT"
+		case p.isKw("RETURN") && (f.Language == "WASM" || f.External != ""):
+			p.failAt(t, "an EXTERNAL NAME function is LANGUAGE WASM and has no RETURN body")
 		case p.acceptKw("RETURN"):
 			f.Body = p.expr()
 			if f.Language == "" {
 				f.Language = "SQL"
+			}
+			return f
+		case p.peek().Kind == TokEOF || p.isOp(";"):
+			switch {
+			case f.Language == "WASM" && f.External == "":
+				p.failAt(t, "LANGUAGE WASM needs EXTERNAL NAME 'function'")
+			case f.External != "" && f.Language != "WASM":
+				p.failAt(t, "EXTERNAL NAME needs LANGUAGE WASM")
+			case f.Language != "WASM":
+				p.failAt(t, "expected RETURN or a function option (LANGUAGE, DETERMINISTIC, CONTAINS SQL, ...)")
 			}
 			return f
 		default:

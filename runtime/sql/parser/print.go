@@ -202,6 +202,10 @@ func (p *printer) stmt(s Stmt) {
 		if s.OnNull != "" {
 			p.w(" ", s.OnNull)
 		}
+		if s.Body == nil {
+			p.w(" EXTERNAL NAME ", quote(s.External))
+			break
+		}
 		p.w(" RETURN ")
 		p.expr(s.Body, 0)
 	case *Insert:

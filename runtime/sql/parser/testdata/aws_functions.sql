@@ -20,3 +20,8 @@ CREATE FUNCTION "noargs" () RETURNS TIMESTAMP LANGUAGE SQL RETURN CURRENT_ROW_TI
 
 SELECT STREAM "fahrenheit_to_celsius"("temp") AS celsius, "grade"(s.score, 50)
 FROM "SOURCE_SQL_STREAM_001" AS s;
+
+-- kinesin: a user function that calls a kinesin (Wasm or Lambda) function per row.
+CREATE FUNCTION "geohash" (lat DOUBLE, lon DOUBLE, chars INTEGER) RETURNS VARCHAR(12)
+    LANGUAGE WASM
+    EXTERNAL NAME 'geohash:live';
