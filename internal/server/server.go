@@ -16,6 +16,7 @@ import (
 
 	"github.com/kinesin/kinesin/functions"
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/analytics"
 	"github.com/kinesin/kinesin/router/firehose"
 	"github.com/kinesin/kinesin/router/kinesis"
 	"github.com/kinesin/kinesin/router/shardstore"
@@ -33,8 +34,10 @@ type Server struct {
 	fns      *functions.Service
 	runner   *runner.Runner
 	firehose *firehose.Service
-	engines  functions.Engines
-	http     *router.Server
+	// analytics serves Kinesis Analytics and runs its applications.
+	analytics *analytics.Service
+	engines   functions.Engines
+	http      *router.Server
 }
 
 func (c *Config) defaults() {
@@ -127,6 +130,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := s.startFirehose(ctx, reg); err != nil {
 		return nil, err
 	}
+	if err := s.startAnalytics(ctx, reg); err != nil {
+		return nil, err
+	}
 	if err := s.http.Start(); err != nil {
 		return nil, fmt.Errorf("server: listen on %s: %w", cfg.Listen, err)
 	}
@@ -188,6 +194,9 @@ func (s *Server) teardown(ctx context.Context) error {
 	}
 	if s.runner != nil {
 		s.runner.Close()
+	}
+	if s.analytics != nil {
+		s.analytics.Close()
 	}
 	if s.firehose != nil {
 		s.firehose.Close()

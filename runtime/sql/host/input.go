@@ -27,16 +27,25 @@ import (
 // (InputParallelism Count).
 const MaxParallelism = 64
 
-// Metadata columns the host appends to every input's RecordColumns.
-var (
-	streamMetaColumns = []engine.Column{
-		{Name: "APPROXIMATE_ARRIVAL_TIME", Type: eval.Type{Kind: eval.Timestamp}},
-		{Name: "PARTITION_KEY", Type: eval.Type{Kind: eval.Varchar, Len: 256}},
-		{Name: "SEQUENCE_NUMBER", Type: eval.Type{Kind: eval.Varchar, Len: 128}},
-		{Name: "SHARD_ID", Type: eval.Type{Kind: eval.Varchar, Len: 64}},
+// streamMetaColumns are the metadata columns of a Kinesis stream input.
+var streamMetaColumns = []engine.Column{
+	{Name: "APPROXIMATE_ARRIVAL_TIME", Type: eval.Type{Kind: eval.Timestamp}},
+	{Name: "PARTITION_KEY", Type: eval.Type{Kind: eval.Varchar, Len: 256}},
+	{Name: "SEQUENCE_NUMBER", Type: eval.Type{Kind: eval.Varchar, Len: 128}},
+	{Name: "SHARD_ID", Type: eval.Type{Kind: eval.Varchar, Len: 64}},
+}
+
+// InputColumns are the columns of an input's in-application streams: the
+// record columns, then the metadata columns the host fills — the arrival
+// time and, for a Kinesis stream, the record's partition key, sequence
+// number and shard.
+func InputColumns(record []engine.Column, kinesisStream bool) []engine.Column {
+	meta := streamMetaColumns
+	if !kinesisStream {
+		meta = meta[:1]
 	}
-	firehoseMetaColumns = streamMetaColumns[:1]
-)
+	return append(append(make([]engine.Column, 0, len(record)+len(meta)), record...), meta...)
+}
 
 var kinesisARN = regexp.MustCompile(`^arn:[^:]*:kinesis:[^:]*:[^:]*:stream/([a-zA-Z0-9_.-]{1,128})$`)
 
@@ -104,10 +113,7 @@ func (a *app) newInput(i int, d types.InputDescription) (*input, error) {
 		return nil, fmt.Errorf("host: input %s: %w", in.prefix, err)
 	}
 	in.parser = p
-	in.cols = append(append([]engine.Column(nil), p.Columns()...), streamMetaColumns...)
-	if in.firehose {
-		in.cols = in.cols[:len(p.Columns())+len(firehoseMetaColumns)]
-	}
+	in.cols = InputColumns(p.Columns(), !in.firehose)
 	if pc := d.InputProcessingConfigurationDescription; pc != nil && pc.InputLambdaProcessorDescription != nil &&
 		pc.InputLambdaProcessorDescription.ResourceARN != nil {
 		in.fn, in.qual, err = process.ParseLambdaArn(*pc.InputLambdaProcessorDescription.ResourceARN)

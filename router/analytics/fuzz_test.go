@@ -1,0 +1,53 @@
+package analytics
+
+import (
+	"testing"
+
+	"github.com/kinesin/kinesin/internal/awserr"
+)
+
+// FuzzRequests decodes and checks arbitrary request bodies as every
+// operation does before it touches the bucket: no body may panic, and a
+// rejected one is an AWS error.
+func FuzzRequests(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `{"ApplicationName":"a"}`, `{"ApplicationName":""}`, `null`, `[]`, `{"Limit":0}`,
+		`{"ApplicationName":"a","Inputs":[{"NamePrefix":"S","InputSchema":{"RecordFormat":{"RecordFormatType":"JSON"},"RecordColumns":[{"Name":"A","SqlType":"INTEGER","Mapping":"$.a"}]}}]}`,
+		`{"ApplicationName":"a","Inputs":[{"InputParallelism":{"Count":1e99}}]}`,
+		`{"ApplicationName":"a","CurrentApplicationVersionId":1,"ApplicationUpdate":{"InputUpdates":[{"InputProcessingConfigurationUpdate":{}}]}}`,
+		`{"ApplicationName":"a","InputConfigurations":[{"Id":"1.1","InputStartingPositionConfiguration":{"InputStartingPosition":"NOW"}}]}`,
+		`{"ResourceARN":"arn:aws:kinesisanalytics:us-east-1:000000000000:application/a","Tags":[{"Key":null}]}`,
+		`{"S3Configuration":{"BucketARN":"arn:aws:s3:::b"},"InputStartingPositionConfiguration":{}}`,
+		`{"ApplicationName":"a","CreateTimestamp":"x"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := &call{body: body}
+		errs := []error{}
+		add := func(_ any, err error) { errs = append(errs, err) }
+		add(input(c, checkCreate))
+		add(input(c, checkNameOnly))
+		add(input(c, checkList))
+		add(input(c, checkDelete))
+		add(input(c, checkStart))
+		add(input(c, checkUpdate))
+		add(input(c, checkAddInput))
+		add(input(c, checkAddOutput))
+		add(input(c, checkAddReference))
+		add(input(c, checkAddProcessing))
+		add(input(c, checkAddLogging))
+		add(input(c, checkDiscover))
+		add(input(c, checkTag))
+		add(input(c, checkUntag))
+		add(input(c, checkListTags))
+		for _, err := range errs {
+			if err != nil && awserr.As(err).Kind == awserr.InternalFailure {
+				t.Fatalf("body %q: not an AWS error: %v", body, err)
+			}
+		}
+		if k := key(string(body)); nameOf(k) != string(body) {
+			t.Fatalf("key %q of %q does not map back", k, body)
+		}
+	})
+}
