@@ -20,15 +20,16 @@ func newApplyCmd(a *app) *cobra.Command {
 		Use:   "apply -f FILE",
 		Short: "Make the server match a pipeline file",
 		Long: `Validate a pipeline file and make the server match it: create the streams,
-functions, event source mappings and Firehose delivery streams it declares
-that are missing and change those that differ (streams: mode, shard count,
-retention, tags; functions: code, runtime, handler, timeout, memory,
-environment, reserved concurrency; mappings: batching, retries, windows,
-filters, destination, enabled; delivery streams: destination members,
-tags), waiting for each to be ready between steps. Function paths that are
-Go packages are built for you. Prints one line per change; applying the
-same file again changes nothing and says "no changes". Resources the file
-does not mention are left alone.
+functions, event source mappings, Firehose delivery streams and SQL
+applications it declares that are missing and change those that differ
+(streams: mode, shard count, retention, tags; functions: code, runtime,
+handler, timeout, memory, environment, reserved concurrency; mappings:
+batching, retries, windows, filters, destination, enabled; delivery
+streams: destination members, tags; applications: code, input, outputs,
+reference data, tags, running or not), waiting for each to be ready
+between steps. Function paths that are Go packages are built for you.
+Prints one line per change; applying the same file again changes nothing
+and says "no changes". Resources the file does not mention are left alone.
 
 All problems in the file are reported at once as FILE:LINE: PATH: MESSAGE,
 and nothing is applied then. -f - reads the file from standard input. The
@@ -69,10 +70,14 @@ file format is described in docs/pipeline.md.`,
 			if err != nil {
 				return err
 			}
+			ac, err := a.analyticsClient()
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			out := cmd.OutOrStdout()
-			return f.Apply(ctx, pipeline.Clients{Kinesis: kc, Lambda: lc, Firehose: fc}, func(line string) { fmt.Fprintln(out, line) })
+			return f.Apply(ctx, pipeline.Clients{Kinesis: kc, Lambda: lc, Firehose: fc, Analytics: ac}, func(line string) { fmt.Fprintln(out, line) })
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "pipeline file to apply (- for standard input)")

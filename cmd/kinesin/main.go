@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/spf13/cobra"
 
@@ -73,6 +74,7 @@ type app struct {
 	kc *kinesis.Client
 	lc *lambda.Client
 	fc *firehose.Client
+	ac *kinesisanalytics.Client
 }
 
 func (a *app) clientConfig() clientConfig {
@@ -158,6 +160,8 @@ when set; otherwise the client signs with the dummy pair kinesin/kinesin.`,
 		newFunctionsCmd(a),
 		newMappingsCmd(a),
 		newFirehoseCmd(a),
+		newAppsCmd(a),
+		newSQLCmd(a),
 	)
 	return root
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
@@ -22,6 +23,8 @@ type Clients struct {
 	Kinesis  *kinesis.Client
 	Lambda   *lambda.Client
 	Firehose *firehose.Client
+	// Analytics is the Kinesis Analytics (SQL applications) client.
+	Analytics *kinesisanalytics.Client
 }
 
 // Apply makes the resources behind c match the file, through the public
@@ -45,8 +48,10 @@ type Clients struct {
 // between steps.
 //
 // Event source mappings come next, since they refer to streams and
-// functions (see mapping), and delivery streams last, since they may read
-// a stream and process records with a function (see deliveryStream).
+// functions (see mapping), then delivery streams, since they may read a
+// stream and process records with a function (see deliveryStream), and
+// applications last, since they read and write all of those (see
+// application).
 //
 // The first error stops Apply; what was done before it stays done, and
 // applying again continues from there.
@@ -66,7 +71,10 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 	if len(f.DeliveryStreams) > 0 && c.Firehose == nil {
 		return errors.New("pipeline: the file declares delivery streams but there is no Firehose client")
 	}
-	a := &applier{c: c.Kinesis, lc: c.Lambda, fc: c.Firehose, log: log}
+	if len(f.Applications) > 0 && c.Analytics == nil {
+		return errors.New("pipeline: the file declares applications but there is no Kinesis Analytics client")
+	}
+	a := &applier{c: c.Kinesis, lc: c.Lambda, fc: c.Firehose, ac: c.Analytics, log: log}
 	changed := 0
 	for i := range f.Streams {
 		s := &f.Streams[i]
@@ -116,6 +124,18 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 			changed++
 		}
 	}
+	for i := range f.Applications {
+		app := &f.Applications[i]
+		n, err := a.application(ctx, app)
+		if err != nil {
+			return fmt.Errorf("pipeline: application %s: %w", app.Name, err)
+		}
+		if n == 0 {
+			log(fmt.Sprintf("application %s: unchanged", app.Name))
+		} else {
+			changed++
+		}
+	}
 	switch {
 	case changed == 0:
 		log("no changes")
@@ -131,6 +151,7 @@ type applier struct {
 	c   *kinesis.Client
 	lc  *lambda.Client
 	fc  *firehose.Client
+	ac  *kinesisanalytics.Client
 	log func(string)
 }
 

@@ -6,9 +6,8 @@
 // spec.go (name, type, default, doc, validation). Parse validates against
 // those declarations and reports every problem with its file, line and YAML
 // path; Markdown renders the reference docs/pipeline.md from them. Sections
-// that later work will fill in (delivery streams, applications,
-// video streams) are declared already, so a file
-// using them fails with "not supported yet" rather than "unknown".
+// that later work will fill in (video streams) are declared already, so
+// a file using them fails with "not supported yet" rather than "unknown".
 //
 // Parsing works on yaml.Node rather than decoding into structs: only the
 // node tree keeps the line of every value and lets validation continue past

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -37,8 +38,12 @@ func Markdown() []byte {
 		fmt.Fprintf(&b, "\n## %s\n\n%s Each entry has these fields:\n\n", s.Name, s.Doc)
 		b.WriteString("| Field | Type | Default | Constraints | Description |\n|---|---|---|---|---|\n")
 		for _, f := range s.Fields {
+			typ := f.Type.String()
+			if f.Type == Structure && f.Shape.Kind() == reflect.Slice {
+				typ = "list of mappings of members"
+			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n",
-				f.Name, f.Type, cell(defaultDoc(&f)), cell(constraints(&f)), cell(f.Doc))
+				f.Name, typ, cell(defaultDoc(&f)), cell(constraints(&f)), cell(f.Doc))
 		}
 	}
 	b.WriteString(docErrors())
@@ -131,6 +136,7 @@ streams:
       team: checkout
   - name: clicks
     mode: on-demand
+  - name: order-counts
 functions:
   - name: enrich
     path: ./functions/enrich   # a Go main package, built to WebAssembly
@@ -152,6 +158,13 @@ delivery_streams:
       Prefix: orders/
       BufferingHints: {SizeInMBs: 64, IntervalInSeconds: 60}
       CompressionFormat: GZIP
+applications:
+  - name: order-counts         # orders per customer and minute, in streaming SQL
+    code_file: ./sql/order-counts.sql
+    inputs:
+      - Stream: orders         # read as SOURCE_SQL_STREAM_001, schema discovered
+    outputs:
+      - {Name: DESTINATION_SQL_STREAM, Stream: order-counts}
 ` + "```" + `
 
 Applying is idempotent: kinesin compares each declared resource with what

@@ -66,6 +66,7 @@ func (f *File) CheckPaths() error {
 			errs = append(errs, &Error{File: f.Name, Line: fn.pathLine, Path: fmt.Sprintf("functions[%d].path", i), Msg: msg})
 		}
 	}
+	errs = append(errs, f.checkApplicationCode()...)
 	if len(errs) == 0 {
 		return nil
 	}

@@ -15,6 +15,8 @@ type File struct {
 	Mappings  []Mapping
 	// DeliveryStreams are the Firehose delivery streams.
 	DeliveryStreams []DeliveryStream
+	// Applications are the streaming SQL applications.
+	Applications []Application
 }
 
 // Stream is one entry of the streams section.

@@ -135,7 +135,7 @@ var sections = []*Section{
 	functionsSection,
 	mappingsSection,
 	deliveryStreamsSection,
-	{Name: "applications", Doc: "Streaming SQL applications."},
+	applicationsSection,
 	{Name: "video_streams", Doc: "Kinesis Video Streams."},
 }
 

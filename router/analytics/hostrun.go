@@ -13,7 +13,7 @@ func (s *Service) hostConfig(m *Meta) host.Config {
 	return host.Config{
 		Name: m.Name, ARN: s.arn(m.Name), Version: m.Version, Code: deref(m.Code),
 		Inputs: m.Inputs, Outputs: m.Outputs, References: m.References,
-		Start: m.Start, RunID: m.RunID,
+		Start: m.Start, RunID: m.RunID, Started: m.Started,
 		JS: s.st.js, Streams: s.cfg.Streams, Kinesis: s.cfg.Kinesis, Firehose: s.cfg.Firehose,
 		Functions: s.cfg.Functions, UDFs: s.cfg.UDFs, Objects: s.cfg.Objects,
 		Logger: s.log, Metrics: s.cfg.Metrics, TimeUnit: s.cfg.TimeUnit, LeaseTTL: s.cfg.LeaseTTL,

@@ -361,7 +361,7 @@ func (s *Service) start(c *call) (any, error) {
 		if pos == "" {
 			pos = types.InputStartingPositionNow
 		}
-		m.Start, m.RunID, m.Status = pos, uuid.New(), StatusStarting
+		m.Start, m.RunID, m.Started, m.Status = pos, uuid.New(), time.Now().UTC(), StatusStarting
 		return nil
 	})
 	return nil, s.storeErr(name, err)

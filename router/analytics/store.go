@@ -51,6 +51,8 @@ type Meta struct {
 	// over from a process that died) resumes from its checkpoint.
 	Start types.InputStartingPosition `json:"start,omitempty"`
 	RunID string                      `json:"run_id,omitempty"`
+	// Started is when that StartApplication was answered (host.Config.Started).
+	Started time.Time `json:"started,omitzero"`
 }
 
 // Tag is one tag of an application; Value nil is a tag without a value.

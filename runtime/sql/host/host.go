@@ -52,6 +52,10 @@ type Config struct {
 	// it when the application is started and keeps it until it is
 	// stopped. Empty: Start alone decides.
 	RunID string
+	// Started is when that StartApplication was answered: starting
+	// position NOW reads the records that arrived from then on (zero: when
+	// Run starts), so a record put once the start call returned is read.
+	Started time.Time
 
 	JS        jetstream.JetStream // checkpoints (KV, object store), leases
 	Streams   *shardstore.Store   // Kinesis inputs
@@ -415,6 +419,9 @@ func (a *app) loadReference(ctx context.Context, r types.ReferenceDataSourceDesc
 func (a *app) restore(cp *checkpoint) []byte {
 	c := &a.c
 	a.start = c.Now().UTC()
+	if !c.Started.IsZero() {
+		a.start = c.Started.UTC()
+	}
 	resume := cp != nil && (c.Start == types.InputStartingPositionLastStoppedPoint || (c.RunID != "" && cp.RunID == c.RunID))
 	if cp != nil {
 		a.lastObject = cp.Object

@@ -1,0 +1,236 @@
+package analytics_test
+
+// The example of README.md, end to end: the test runs the kinesin commands
+// of the README's shell blocks (with the kinesin binary, in the repository
+// root, as a user does) against an in-process server and checks what they
+// print: the application's window rows in the output stream (kinesin tail,
+// which runs until it is stopped), the application RUNNING, and the rows of
+// the ad hoc query.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kinesin/kinesin/internal/server"
+	"github.com/kinesin/kinesin/internal/testutil"
+)
+
+func TestReadme(t *testing.T) {
+	cmds := readmeCommands(t, "README.md")
+	bin := testutil.BuildKinesin(t)
+	s := testutil.Start(t, server.Config{DataDir: t.TempDir(), TriggerTimeUnit: 10 * time.Millisecond})
+
+	command := func(c command) *exec.Cmd {
+		cmd := exec.Command(bin, c.args...)
+		cmd.Dir = "../.." // the repository root, where the README's paths start
+		cmd.Env = append(os.Environ(), "KINESIN_ENDPOINT="+s.URL())
+		cmd.Stdin = strings.NewReader(c.stdin)
+		return cmd
+	}
+	ran := map[string]string{}
+	for _, c := range cmds {
+		name := c.args[0]
+		if len(c.args) > 1 && name == "apps" {
+			name += " " + c.args[1]
+		}
+		switch name {
+		case "serve": // the in-process server above
+			continue
+		case "tail":
+			ran[name] = tailUntil(t, command(c))
+			continue
+		case "apply", "put", "apps ls", "apps describe", "sql":
+		default:
+			t.Fatalf("README runs kinesin %s, which this test does not know", strings.Join(c.args, " "))
+		}
+		cmd := command(c)
+		var errw bytes.Buffer
+		cmd.Stderr = &errw
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("kinesin %s: %v\n%s%s", strings.Join(c.args, " "), err, out, errw.Bytes())
+		}
+		t.Logf("kinesin %s:\n%s%s", strings.Join(c.args, " "), out, errw.Bytes())
+		ran[name] = string(out)
+	}
+
+	if !strings.Contains(ran["apply"], "application ticker-stats: started from TRIM_HORIZON, RUNNING\n") {
+		t.Errorf("apply printed:\n%s", ran["apply"])
+	}
+	if !regexp.MustCompile(`(?m)^ticker-stats\s+RUNNING\s+1\s+stream:ticker\s+stream:ticker-stats$`).MatchString(ran["apps ls"]) {
+		t.Errorf("apps ls printed:\n%s", ran["apps ls"])
+	}
+	for _, want := range []string{"Status:", "RUNNING", "Column:", "TICKER VARCHAR(8) ← $.ticker", "DESTINATION_SQL_STREAM → stream:ticker-stats (JSON)"} {
+		if !strings.Contains(ran["apps describe"], want) {
+			t.Errorf("apps describe lacks %q:\n%s", want, ran["apps describe"])
+		}
+	}
+	// The ad hoc query: a header, then the two trades between 182 and 200 (the
+	// README's sample output, times aside).
+	lines := strings.Split(strings.TrimSpace(ran["sql"]), "\n")
+	squeeze := regexp.MustCompile(`\s+`)
+	var got []string
+	for _, l := range lines {
+		got = append(got, squeeze.ReplaceAllString(l, " "))
+	}
+	if len(got) != 3 || got[0] != "ROWTIME TICKER PRICE" || !strings.HasSuffix(got[1], " AMZN 183.0") || !strings.HasSuffix(got[2], " AMZN 182.25") {
+		t.Errorf("sql printed:\n%s", ran["sql"])
+	}
+}
+
+// tailUntil runs kinesin tail until the window rows of the README's trades
+// are printed (one row per ticker and window: the trades of a ticker add
+// up to what was put), then stops it and returns what it printed.
+func tailUntil(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	type row struct {
+		TICKER               string
+		TRADES               int
+		MIN_PRICE, MAX_PRICE float64
+	}
+	testutil.Eventually(t, 30*time.Second, "ticker-stats rows for 3 AMZN and 2 MSFT trades", func() bool {
+		trades := map[string]int{}
+		lo, hi := map[string]float64{}, map[string]float64{}
+		for _, l := range strings.Split(out.String(), "\n") {
+			i := strings.IndexByte(l, '{')
+			var r row
+			if i < 0 || json.Unmarshal([]byte(l[i:]), &r) != nil {
+				continue
+			}
+			trades[r.TICKER] += r.TRADES
+			if v, ok := lo[r.TICKER]; !ok || r.MIN_PRICE < v {
+				lo[r.TICKER] = r.MIN_PRICE
+			}
+			hi[r.TICKER] = max(hi[r.TICKER], r.MAX_PRICE)
+		}
+		return trades["AMZN"] == 3 && trades["MSFT"] == 2 && lo["AMZN"] == 181.5 && hi["AMZN"] == 183 && lo["MSFT"] == 420 && hi["MSFT"] == 421.25
+	})
+	t.Logf("kinesin tail:\n%s", out.String())
+	return out.String()
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// command is a kinesin command line of the README: its arguments after
+// "kinesin", and the here-document it reads, if any.
+type command struct {
+	args  []string
+	stdin string
+}
+
+// readmeCommands parses the ```sh blocks of the README: each line starting
+// with "kinesin " is a command (other lines are not run); words are split
+// at blanks, '…' quotes a word, a word starting with # ends the line, "&"
+// is ignored and <<'EOF' feeds the lines up to EOF to the command.
+func readmeCommands(t *testing.T, path string) []command {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		cmds    []command
+		inBlock bool
+		heredoc string
+	)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case heredoc != "":
+			if line == heredoc {
+				heredoc = ""
+			} else {
+				cmds[len(cmds)-1].stdin += line + "\n"
+			}
+		case !inBlock:
+			inBlock = line == "```sh"
+		case line == "```":
+			inBlock = false
+		case strings.HasPrefix(line, "kinesin "):
+			var c command
+			for _, w := range shellWords(t, strings.TrimPrefix(line, "kinesin ")) {
+				switch {
+				case w == "&":
+				case strings.HasPrefix(w, "<<"):
+					heredoc = strings.Trim(strings.TrimPrefix(w, "<<"), "'")
+				default:
+					c.args = append(c.args, w)
+				}
+			}
+			cmds = append(cmds, c)
+		}
+	}
+	if inBlock || heredoc != "" || len(cmds) == 0 {
+		t.Fatalf("%s: want closed sh blocks with kinesin commands", path)
+	}
+	return cmds
+}
+
+func shellWords(t *testing.T, s string) []string {
+	t.Helper()
+	var (
+		words []string
+		cur   strings.Builder
+		inW   bool
+	)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				t.Fatalf("unterminated quote in %q", s)
+			}
+			cur.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+			inW = true
+		case c == ' ' || c == '\t':
+			if inW {
+				words = append(words, cur.String())
+				cur.Reset()
+				inW = false
+			}
+		case c == '#' && !inW:
+			return words
+		default:
+			cur.WriteByte(c)
+			inW = true
+		}
+	}
+	if inW {
+		words = append(words, cur.String())
+	}
+	return words
+}
