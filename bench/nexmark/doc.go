@@ -91,4 +91,23 @@
 // configurations) against dumps printed on a JDK by the Flink project's
 // generator classes with the differences above applied: they are identical,
 // field for field.
+//
+// # Queries and benchmarks
+//
+// Queries holds Nexmark's q0, q1, q2, q5, q7, q8, q11 and q12 as kinesin
+// SQL applications, in the formulation of the Nexmark project's Flink SQL
+// (nexmark-flink), over three in-application input streams PERSON,
+// AUCTION and BID (Inputs) where Flink reads views of one datagen table
+// filtered on event_type. Event.Row and Feed turn events into engine rows
+// (no JSON), each with its event time as ROWTIME; Query.Run pushes a Feed
+// through a fresh engine instance and measures it. The benchmarks
+// (BenchmarkQ0 … BenchmarkQ12, BenchmarkRawLoop as the same-run baseline)
+// report events/s over all events, people and auctions included, as the
+// Nexmark project counts them:
+//
+//	go test -run XXX -bench . -cpu 1 ./bench/nexmark
+//	go run ./bench/nexmark/cmd/nexmark -q q5 -events 10000000
+//
+// TestQueries checks every query's output on small streams against a
+// plain Go computation of the same query over the same events.
 package nexmark
