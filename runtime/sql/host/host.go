@@ -225,7 +225,21 @@ func Run(ctx context.Context, c Config) error {
 	defer cancelWork()
 	a.workCtx = work
 	a.dirty = true
-	a.loop(runCtx)
+	// Sends and checkpoints under way when the application is stopped
+	// finish (a cancelled send can have landed and would be sent again;
+	// a cancelled checkpoint can have been stored): opCtx ends at once
+	// only when the lease is lost, otherwise within the stop's grace.
+	opCtx, cancelOp := context.WithCancelCause(context.WithoutCancel(runCtx))
+	defer cancelOp(nil)
+	stopOps := context.AfterFunc(runCtx, func() {
+		if cause := context.Cause(runCtx); errors.Is(cause, errLeaseLost) {
+			cancelOp(cause)
+			return
+		}
+		time.AfterFunc(c.LeaseTTL/2, func() { cancelOp(context.Canceled) })
+	})
+	defer stopOps()
+	a.loop(runCtx, opCtx)
 	cancelWork()
 	a.wg.Wait()
 	if errors.Is(context.Cause(runCtx), errLeaseLost) || a.taken {
@@ -471,7 +485,7 @@ func (a *app) now() int64 {
 	return ms
 }
 
-func (a *app) loop(ctx context.Context) {
+func (a *app) loop(ctx, opCtx context.Context) {
 	tick := time.NewTicker(a.c.TimeUnit)
 	defer tick.Stop()
 	for {
@@ -490,7 +504,7 @@ func (a *app) loop(ctx context.Context) {
 			a.handle(m)
 			for _, o := range a.outputs {
 				if o.full() {
-					if err := o.flush(ctx); err != nil {
+					if err := o.flush(opCtx); err != nil {
 						return
 					}
 				}
@@ -499,15 +513,15 @@ func (a *app) loop(ctx context.Context) {
 			if err := a.inst.Advance(a.now()); err != nil {
 				a.log.Warn("host: advance", "err", err)
 			}
-			if err := a.flushAll(ctx); err != nil {
+			if err := a.flushAll(opCtx); err != nil {
 				return
 			}
-			if err := a.checkpoint(ctx); err != nil {
+			if err := a.checkpoint(opCtx); err != nil {
 				if errors.Is(err, errCheckpointTaken) {
 					a.taken = true
 					return
 				}
-				if ctx.Err() != nil {
+				if opCtx.Err() != nil {
 					return
 				}
 				a.log.Warn("host: checkpoint failed", "err", err)
