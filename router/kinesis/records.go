@@ -156,9 +156,11 @@ func (s *Service) appendGroup(ctx context.Context, st *shardstore.Stream, shard 
 			return true
 		}
 		f.Reset(shard, msg)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("kinesis: append failed", "stream", st.Name, "shard", shard, "err", err)
+		}
 		for k, i := range idx[start:end] {
 			if err != nil {
-				s.log.Error("kinesis: append failed", "stream", st.Name, "shard", shard, "err", err)
 				results[i].err = awserr.InternalFailure.New("Internal service failure.")
 				continue
 			}
