@@ -50,8 +50,15 @@
 // subquery once, when the application is planned; other subquery
 // expressions are not supported. UNION ALL sends both sides into one
 // output; views and subqueries in FROM are planned inline (each reference
-// to a view is planned anew); ORDER BY
-// is accepted and ignored (rows leave in time order). Pumps are planned
+// to a view is planned anew). A streaming ORDER BY (AWS's "ORDER BY
+// clause") must lead with a time-based monotonic expression (ROWTIME,
+// FLOOR(s.ROWTIME TO MINUTE), STEP(...), a column equal to ROWTIME or its
+// ordinal; ascending): rows are gathered while it keeps its value, sorted
+// by the other items (expressions over the output columns, aliases,
+// ordinals, select items such as SUM(amount); NULLs first ascending, last
+// descending, unless NULLS FIRST/LAST), and emitted together at the
+// ROWTIME of the batch's latest row once a row of a later value arrives or
+// Advance passes the value; another leading expression is a compile error. Pumps are planned
 // so that a pump comes after the pumps writing what it reads: Advance
 // closes upstream windows first. A STOPPED pump does not run. An ad hoc
 // query (SELECT without INSERT) writes to the stream QUERY (QUERY_2, ...).
@@ -119,8 +126,16 @@
 //     rows with ROWTIME in (t - range, t]. Rows are dropped once both
 //     sides' ROWTIMEs have moved past them (min of the two sides' latest
 //     ROWTIME less the range), so a side that stops receiving rows holds
-//     the other side's rows. LEFT (RIGHT) JOIN emits an arriving left
-//     (right) row with NULLs when nothing matches then. A reference
+//     the other side's rows — unless that side is an input stream: its
+//     ROWTIMEs do not fall behind the clock Advance is given, so Advance
+//     bounds the other side's rows by the range. LEFT (RIGHT) JOIN emits
+//     an arriving left (right) row with NULLs when nothing matches then;
+//     FULL [OUTER] JOIN does both. A row older than both sides' latest
+//     ROWTIME (a side fed by UNION ALL, say) may have lost the rows it
+//     matches: it goes to error_stream as LATE_ROW, never into a partial
+//     or NULL-padded result. A window table function may be joined
+//     directly (FROM TABLE(TUMBLE(...)) AS t JOIN ...): its rows, one per
+//     window holding the row, with the window columns. A reference
 //     table's rows are static (Options.References).
 //   - error_stream: a row whose evaluation fails in a pump (division by
 //     zero, a failed CAST, a value too long for its column, ...) becomes a
@@ -149,9 +164,20 @@
 // (named argument DELAY => INTERVAL '5' SECOND, default 0); windows close
 // when the watermark minus LATENESS (LATENESS => INTERVAL ..., default 0)
 // reaches their end; a row all of whose windows have closed is late and
-// goes to error_stream as LATE_ROW instead of opening a partial window.
-// Advance does not move event time. The output ROWTIME of a window's row
-// is the window's end.
+// goes to error_stream as LATE_ROW instead of opening a partial window
+// (a window [start, end) has closed once the watermark less LATENESS is
+// at or past end). A SESSION row is also late when it would extend a
+// session of its key that has closed (kept per key until the watermark
+// is a gap past the session's end). SESSION needs GROUP BY. The output
+// ROWTIME of a window's row is the window's end.
+//
+// Advance moves event time only with IDLE => INTERVAL 'n' unit (Flink's
+// source idleness): once Advance's clock is n or more past the ROWTIME of
+// the latest row the function read, the largest event time seen moves on
+// with that clock from that row's (as if rows had kept coming), so the
+// watermark advances and windows close although the input stopped. Rows
+// arriving later are judged against the moved watermark (late rows go to
+// error_stream). The idle clock is part of snapshots.
 //
 // # Snapshots
 //

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/kinesin/kinesin/runtime/sql/eval"
@@ -56,8 +57,18 @@ func (pl *planner) planJoin(j *parser.Join) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	if L.tvf != nil || R.tvf != nil {
-		return nil, errAt(j, "join a window table function through a subquery that groups it")
+	// A window table function joined directly: its rows, one per window
+	// holding the row, with WINDOW_START, WINDOW_END and WINDOW_TIME.
+	for _, s := range []*source{L, R} {
+		if s.tvf == nil {
+			continue
+		}
+		if err := expandable(s, j); err != nil {
+			return nil, err
+		}
+		out := &outlet{}
+		s.out.next = pl.expandTVF(s, out.send)
+		s.out, s.tvf = out, nil
 	}
 	if L.ref != nil && R.ref != nil {
 		return nil, errAt(j, "a join needs a stream on one side")
@@ -73,7 +84,10 @@ func (pl *planner) planJoin(j *parser.Join) (*source, error) {
 	cols := []eval.Column{{Name: "ROWTIME", Type: eval.Type{Kind: eval.Timestamp, NotNull: true}}}
 	cols = append(cols, lcols...)
 	cols = append(cols, rcols...)
-	for i := len(cols) - len(rcols); i < len(cols) && (j.Kind == parser.JoinLeft); i++ {
+	for i := len(cols) - len(rcols); i < len(cols) && (j.Kind == parser.JoinLeft || j.Kind == parser.JoinFull); i++ {
+		cols[i].Type.NotNull = false
+	}
+	for i := 1; i < 1+len(lcols) && (j.Kind == parser.JoinRight || j.Kind == parser.JoinFull); i++ {
 		cols[i].Type.NotNull = false
 	}
 	scope := pl.scope(cols)
@@ -162,9 +176,9 @@ func (pl *planner) planJoin(j *parser.Join) (*source, error) {
 	}
 	switch j.Kind {
 	case parser.JoinInner, parser.JoinLeft, parser.JoinCross, parser.JoinComma:
-	case parser.JoinRight:
+	case parser.JoinRight, parser.JoinFull:
 		if L.ref != nil || R.ref != nil {
-			return nil, errAt(j, "RIGHT JOIN with a reference table is not supported; put the stream on the left of a LEFT JOIN")
+			return nil, errAt(j, "%s with a reference table is not supported; put the stream on the left of a LEFT JOIN", j.Kind)
 		}
 	default:
 		return nil, errAt(j, "%s is not supported on streams", j.Kind)
@@ -290,8 +304,17 @@ func (pl *planner) planJoin(j *parser.Join) (*source, error) {
 		lbuf.Evict(subSat(low, lr))
 		rbuf.Evict(subSat(low, rr))
 	}
-	side := func(mine, other *window.JoinBuffer, keys []eval.Evaluator, left bool, outer bool) func(t int64, row eval.Row) error {
+	pump := pl.pump
+	side := func(mine, other *window.JoinBuffer, keys []eval.Evaluator, left bool, outer bool, scols []eval.Column) func(t int64, row eval.Row) error {
 		return func(t int64, row eval.Row) error {
+			// A row older than both sides' latest ROWTIME may have lost
+			// rows it matches (they were dropped): it is late, not the
+			// source of a partial (or NULL-padded) result.
+			if low := min(maxT[0], maxT[1]); low != math.MinInt64 && t < low {
+				return pl.in.failNamed(pump, "LATE_ROW", t, scols, row,
+					fmt.Errorf("late row: ROWTIME %s is behind both joined streams (%s); the rows it could match have been dropped",
+						eval.TimestampMillis(t), eval.TimestampMillis(low)))
+			}
 			var k window.Key
 			ok := true
 			if len(keys) > 0 {
@@ -344,8 +367,28 @@ func (pl *planner) planJoin(j *parser.Join) (*source, error) {
 			return nil
 		}
 	}
-	L.out.next = side(lbuf, rbuf, lkeys, true, j.Kind == parser.JoinLeft)
-	R.out.next = side(rbuf, lbuf, rkeys, false, j.Kind == parser.JoinRight)
+	if L.input || R.input {
+		// A side that is an input stream gets no rows older than the
+		// clock Advance is given: when it is idle, the other side's rows
+		// are held only for the range, against that clock.
+		lin, rin := L.input, R.input
+		pl.in.advancers = append(pl.in.advancers, func(now int64) error {
+			if lin && now > maxT[0] {
+				maxT[0] = now
+			}
+			if rin && now > maxT[1] {
+				maxT[1] = now
+			}
+			if low := min(maxT[0], maxT[1]); low != math.MinInt64 {
+				lbuf.Evict(subSat(low, lr))
+				rbuf.Evict(subSat(low, rr))
+			}
+			return nil
+		})
+	}
+	full := j.Kind == parser.JoinFull
+	L.out.next = side(lbuf, rbuf, lkeys, true, j.Kind == parser.JoinLeft || full, L.cols)
+	R.out.next = side(rbuf, lbuf, rkeys, false, j.Kind == parser.JoinRight || full, R.cols)
 	pl.in.stateful = append(pl.in.stateful, &joinState{lbuf, rbuf, &maxT})
 	return src, nil
 }

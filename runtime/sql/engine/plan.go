@@ -42,6 +42,9 @@ type source struct {
 	ref  *refTable // a reference table (no rows pushed)
 	over *parser.WindowSpec
 	tvf  *tvf
+	// input: the rows are an input stream's, whose ROWTIMEs (ingest
+	// times) do not fall behind the clock Advance is given.
+	input bool
 	// timeCols marks the columns that always equal the row's ROWTIME
 	// (nil: only column 0).
 	timeCols []bool
@@ -581,8 +584,21 @@ func (pl *planner) planQuery(q parser.Query) ([]outCol, *outlet, error) {
 	}
 	switch n := q.(type) {
 	case *parser.Select:
-		return pl.planSelect(n)
+		cols, out, err := pl.planSelect(n)
+		if err != nil || len(n.OrderBy) == 0 {
+			return cols, out, err
+		}
+		return pl.planOrder(n.OrderBy, n.Items, cols, out)
 	case *parser.SetOp:
+		if len(n.OrderBy) > 0 {
+			inner := *n
+			inner.OrderBy = nil
+			cols, out, err := pl.planQuery(&inner)
+			if err != nil {
+				return nil, nil, err
+			}
+			return pl.planOrder(n.OrderBy, nil, cols, out)
+		}
 		if n.Op != "UNION" || !n.All {
 			return nil, nil, errAt(n, "%s is not supported on streams; use UNION ALL", n.Op)
 		}
@@ -687,7 +703,7 @@ func (pl *planner) planFrom(te parser.TableExpr) (*source, error) {
 		sub := &subscription{in: pl.in, pump: pl.pump, cols: cols, buf: make(eval.Row, len(cols)), errReader: st == pl.in.errStream}
 		sub.next = func(t int64, row eval.Row) error { return out.send(t, row) }
 		st.subs = append(st.subs, sub)
-		return &source{cols: cols, out: out, over: n.Over}, nil
+		return &source{cols: cols, out: out, over: n.Over, input: st.input >= 0}, nil
 	case *parser.DerivedTable:
 		cols, out, err := pl.planQuery(n.Query)
 		if err != nil {
@@ -864,6 +880,9 @@ func (pl *planner) planPlain(sel *parser.Select, src *source) ([]outCol, *outlet
 		return out.send(t, buf)
 	}
 	if src.tvf != nil {
+		if err := expandable(src, sel.From); err != nil {
+			return nil, nil, err
+		}
 		next = pl.expandTVF(src, next)
 	}
 	src.out.next = next
@@ -876,13 +895,19 @@ type projector struct {
 }
 
 type projItem struct {
-	ev eval.Evaluator
-	rf *rowFunc
+	ev  eval.Evaluator
+	rf  *rowFunc
+	col int // >= 0: the item is that column of the row (no call)
 }
 
 func (p *projector) fill(dst, row eval.Row) error {
 	j := 0
 	for _, it := range p.items {
+		if it.col >= 0 && it.col < len(row) {
+			dst[j] = row[it.col]
+			j++
+			continue
+		}
 		if it.rf == nil {
 			v, err := it.ev(row)
 			if err != nil {
@@ -927,7 +952,7 @@ func (pl *planner) projection(items []parser.SelectItem, scope *eval.Scope) (*pr
 					continue
 				}
 				i := i
-				p.items = append(p.items, projItem{ev: func(r eval.Row) (eval.Value, error) { return r[i], nil }})
+				p.items = append(p.items, projItem{ev: func(r eval.Row) (eval.Value, error) { return r[i], nil }, col: i})
 				cols = append(cols, outCol{name: c.Name, typ: c.Type})
 				n++
 			}
@@ -948,7 +973,7 @@ func (pl *planner) projection(items []parser.SelectItem, scope *eval.Scope) (*pr
 			if name == "" {
 				name = "EXPR$" + strconv.Itoa(k)
 			}
-			p.items = append(p.items, projItem{rf: rf})
+			p.items = append(p.items, projItem{rf: rf, col: -1})
 			for i, c := range rf.cols {
 				cols = append(cols, outCol{name: name + "." + c.Name, typ: rf.types[i]})
 			}
@@ -977,7 +1002,22 @@ func (pl *planner) projection(items []parser.SelectItem, scope *eval.Scope) (*pr
 				isTime = j == 0 && len(scope.Columns) > 0 && scope.Columns[0].Name == "ROWTIME" || j < len(tc) && tc[j]
 			}
 		}
-		p.items = append(p.items, projItem{ev: ev})
+		// A plain column reference is read directly (eval resolves it
+		// the same way: Subst first, then the scope's columns).
+		col := -1
+		if c, ok := it.Expr.(*parser.ColumnRef); ok {
+			if scope.Subst != nil {
+				if i, ok := scope.Subst(c); ok {
+					col = i
+				}
+			}
+			if col < 0 {
+				if i, _, err := scope.Resolve(c.Parts); err == nil {
+					col = i
+				}
+			}
+		}
+		p.items = append(p.items, projItem{ev: ev, col: col})
 		cols = append(cols, outCol{name: name, typ: t, rowtime: rowtime, isTime: isTime})
 	}
 	return p, cols, nil

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -14,8 +15,9 @@ import (
 // HOP(TABLE t, DESCRIPTOR(col), slide, size [, offset]),
 // SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(col), gap),
 // plus kinesin's named arguments DELAY => interval (the watermark's delay
-// behind the largest event time seen) and LATENESS => interval (how late a
-// row may still be). Its rows are the table's columns followed by
+// behind the largest event time seen), LATENESS => interval (how late a
+// row may still be) and IDLE => interval (after that much processing time
+// without rows, the watermark follows the processing clock of Advance). Its rows are the table's columns followed by
 // WINDOW_START, WINDOW_END and WINDOW_TIME.
 type tvf struct {
 	kind            string
@@ -25,6 +27,7 @@ type tvf struct {
 	size, slide     int64
 	offset, gap     int64
 	delay, lateness int64
+	idle            int64 // 0: the watermark moves only with rows
 	nbase           int
 }
 
@@ -140,7 +143,7 @@ func (pl *planner) planWindowTVF(tf *parser.TableFunction) (*source, error) {
 			return nil, err
 		}
 	}
-	for _, n := range []string{"DELAY", "LATENESS"} {
+	for _, n := range []string{"DELAY", "LATENESS", "IDLE"} {
 		e, ok := named[n]
 		if !ok {
 			continue
@@ -152,15 +155,21 @@ func (pl *planner) planWindowTVF(tf *parser.TableFunction) (*source, error) {
 		if v == nil || v.Kind != eval.IntervalDayTime || v.I < 0 {
 			return nil, errAt(e, "%s must be a constant interval >= 0", n)
 		}
-		if n == "DELAY" {
+		switch n {
+		case "DELAY":
 			tv.delay = v.I
-		} else {
+		case "LATENESS":
 			tv.lateness = v.I
+		default:
+			if v.I <= 0 {
+				return nil, errAt(e, "IDLE must be a constant interval > 0")
+			}
+			tv.idle = v.I
 		}
 	}
 	for name := range named {
 		switch name {
-		case "DATA", "TIMECOL", "SIZE", "SLIDE", "OFFSET", "GAP", "DELAY", "LATENESS":
+		case "DATA", "TIMECOL", "SIZE", "SLIDE", "OFFSET", "GAP", "DELAY", "LATENESS", "IDLE":
 		default:
 			return nil, errAt(named[name], "%s has no argument %s", kind, name)
 		}
@@ -212,11 +221,23 @@ func (pl *planner) expandTVF(src *source, next func(t int64, row eval.Row) error
 	in, pump := pl.in, pl.pump
 	wide := make(eval.Row, len(src.cols))
 	var wm *window.Watermark
+	var ic *idleClock
 	if tv.eventTime {
 		wm = &window.Watermark{Delay: tv.delay, Lateness: tv.lateness}
 		in.stateful = append(in.stateful, wmState{wm})
+		if tv.idle > 0 {
+			ic = &idleClock{wm: wm, idle: tv.idle}
+			in.stateful = append(in.stateful, ic)
+			in.advancers = append(in.advancers, func(now int64) error {
+				ic.advance(now)
+				return nil
+			})
+		}
 	}
 	return func(t int64, row eval.Row) error {
+		if ic != nil {
+			defer ic.arrived(t)
+		}
 		copy(wide, row)
 		et, ok, err := tv.eventTimeOf(wide, t)
 		if err != nil || !ok {
@@ -269,4 +290,72 @@ func (tv *tvf) late(et, upTo int64) bool {
 func (tv *tvf) lateErr(et int64, wm *window.Watermark, upTo int64) error {
 	return fmt.Errorf("late row: event time %s is behind the watermark %s; windows ending by %s have closed",
 		eval.TimestampMillis(et), eval.TimestampMillis(wm.Current()), eval.TimestampMillis(upTo))
+}
+
+// idleClock moves an event-time watermark while its input is idle (IDLE
+// => interval): once Advance's processing clock is idle or more past the
+// ROWTIME of the latest row, the largest event time seen is taken to have
+// moved on with the processing clock since that row, as if rows had kept
+// coming with event times advancing in step. A row arriving afterwards is
+// judged against the moved watermark (late rows go to error_stream).
+type idleClock struct {
+	wm   *window.Watermark
+	idle int64
+	last int64 // ROWTIME of the latest row
+	base int64 // the largest event time seen when it arrived
+	have bool
+}
+
+// arrived notes a row at ROWTIME t (after the watermark observed it).
+func (c *idleClock) arrived(t int64) {
+	if m, ok := c.wm.Max(); ok {
+		c.last, c.base, c.have = t, m, true
+	}
+}
+
+// advance moves the watermark for processing time now; it reports whether
+// the watermark moved.
+func (c *idleClock) advance(now int64) bool {
+	if !c.have || now-c.last < c.idle {
+		return false
+	}
+	before, _ := c.wm.Max()
+	c.wm.Observe(c.base + (now - c.last))
+	after, _ := c.wm.Max()
+	return after != before
+}
+
+func (c *idleClock) appendState(b []byte) []byte {
+	if !c.have {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = appendVarint(b, c.last)
+	return appendVarint(b, c.base)
+}
+
+func (c *idleClock) readState(b []byte) ([]byte, error) {
+	if len(b) == 0 || b[0] > 1 {
+		return nil, errors.New("engine: corrupt idle state")
+	}
+	c.have = b[0] == 1
+	b = b[1:]
+	if !c.have {
+		return b, nil
+	}
+	var err error
+	if c.last, b, err = readVarint(b); err != nil {
+		return nil, err
+	}
+	c.base, b, err = readVarint(b)
+	return b, err
+}
+
+// expandable refuses a SESSION table function read without GROUP BY: a
+// row's session is known only when it closes.
+func expandable(src *source, at parser.Node) error {
+	if src.tvf != nil && src.tvf.kind == "SESSION" {
+		return errAt(at, "SESSION windows need GROUP BY window_start, window_end, ...: a row's session is known only when the session closes")
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -176,11 +177,15 @@ func (k *timeKey) at(t int64) (eval.Value, error) {
 // onlyTime reports whether e references columns and every column it
 // references equals ROWTIME (ROWTIME itself, or a column marked so).
 func onlyTime(e parser.Expr, scope *eval.Scope, times []bool) bool {
+	return onlyTimeWith(e, func(c *parser.ColumnRef) (int, bool) { return resolveIn(scope, c) }, times)
+}
+
+func onlyTimeWith(e parser.Expr, resolve func(c *parser.ColumnRef) (int, bool), times []bool) bool {
 	ok, any := true, false
 	walk(e, func(x parser.Expr) bool {
 		switch c := x.(type) {
 		case *parser.ColumnRef:
-			j, found := resolveIn(scope, c)
+			j, found := resolve(c)
 			if found && j < len(times) && times[j] {
 				any = true
 			} else {
@@ -589,7 +594,8 @@ func (pl *planner) planGrouped(sel *parser.Select, src *source, aggExprs []*pars
 			if err != nil {
 				return err
 			}
-			return g.Add(w, keyOf(keyBuf), keyBuf, t, args)
+			keyBytes = window.AppendKey(keyBytes[:0], keyBuf)
+			return g.AddBytes(w, keyBytes, keyBuf, t, args)
 		}
 	default:
 		tv := src.tvf
@@ -598,6 +604,30 @@ func (pl *planner) planGrouped(sel *parser.Select, src *source, aggExprs []*pars
 			st.wm = &window.Watermark{Delay: tv.delay, Lateness: tv.lateness}
 		}
 		wide := make(eval.Row, len(src.cols))
+		// Whether WHERE, a key or an aggregate's argument reads a window
+		// column (then they are computed per window of the row).
+		usesWin := false
+		check := func(e parser.Expr) {
+			walk(e, func(x parser.Expr) bool {
+				if c, ok := x.(*parser.ColumnRef); ok {
+					if j, ok := resolveIn(scope, c); !ok || j >= tv.nbase {
+						usesWin = true
+					}
+				}
+				return !usesWin
+			})
+		}
+		if sel.Where != nil {
+			check(sel.Where)
+		}
+		for _, e := range keyExprs {
+			check(e)
+		}
+		for _, c := range aggExprs {
+			for _, a := range c.Args {
+				check(a)
+			}
+		}
 		var sess *window.Sessions
 		var g *window.Groups
 		if tv.kind == "SESSION" {
@@ -612,7 +642,46 @@ func (pl *planner) planGrouped(sel *parser.Select, src *source, aggExprs []*pars
 			wm := st.wm
 			closeUpTo = func() int64 { return subSat(wm.Current(), wm.Lateness) }
 		}
+		var ic *idleClock
+		if st.wm != nil && tv.idle > 0 {
+			ic = &idleClock{wm: st.wm, idle: tv.idle}
+			in.stateful = append(in.stateful, ic)
+			in.advancers = append(in.advancers, func(now int64) error {
+				if !ic.advance(now) {
+					return nil
+				}
+				return st.g.Close(closeUpTo(), emit)
+			})
+		}
+		// An event-time session closed (emitted) is remembered per key
+		// until no row that is not late can reach it: a row that would
+		// extend it is late, not the start of a new partial session.
+		var closed *closedSessions
+		sessEmit := emit
+		if sess != nil && st.wm != nil {
+			closed = &closedSessions{ends: map[window.Key]int64{}, gap: tv.gap}
+			in.stateful = append(in.stateful, closed)
+			var kb []byte
+			sessEmit = func(w window.Window, keyVals, results []eval.Value) error {
+				kb = window.AppendKey(kb[:0], keyVals)
+				closed.add(window.Key(kb), w.End)
+				return emit(w, keyVals, results)
+			}
+			if ic != nil {
+				in.advancers[len(in.advancers)-1] = func(now int64) error {
+					if !ic.advance(now) {
+						return nil
+					}
+					upTo := closeUpTo()
+					closed.expire(upTo)
+					return st.g.Close(upTo, sessEmit)
+				}
+			}
+		}
 		src.out.next = func(t int64, row eval.Row) error {
+			if ic != nil {
+				defer ic.arrived(t)
+			}
 			copy(wide, row)
 			et, ok, err := tv.eventTimeOf(wide, t)
 			if err != nil || !ok {
@@ -626,17 +695,48 @@ func (pl *planner) planGrouped(sel *parser.Select, src *source, aggExprs []*pars
 				st.wm.Observe(et)
 				upTo = closeUpTo()
 			}
-			if err := st.g.Close(upTo, emit); err != nil {
-				return err
-			}
 			if sess != nil {
+				if closed != nil {
+					closed.expire(upTo)
+				}
+				if err := st.g.Close(upTo, sessEmit); err != nil {
+					return err
+				}
 				ok, err := prepare(wide)
 				if err != nil || !ok {
 					return err
 				}
-				return sess.Add(keyOf(keyBuf), keyBuf, et, args)
+				keyBytes = window.AppendKey(keyBytes[:0], keyBuf)
+				// Sessions closed so far end by upTo: a row at or past it
+				// cannot reach one.
+				if closed != nil && et < upTo && len(closed.ends) > 0 {
+					if end, ok := closed.ends[window.Key(keyBytes)]; ok && et < end {
+						return in.failNamed(pump, "LATE_ROW", t, src.cols[:tv.nbase], wide,
+							fmt.Errorf("late row: event time %s would extend a session of its key that closed at %s (watermark %s)",
+								eval.TimestampMillis(et), eval.TimestampMillis(end), eval.TimestampMillis(st.wm.Current())))
+					}
+				}
+				return sess.AddBytes(keyBytes, keyBuf, et, args)
+			}
+			if err := st.g.Close(upTo, emit); err != nil {
+				return err
 			}
 			var addErr error
+			if !usesWin {
+				// Keys and arguments do not read the window columns:
+				// computed once for all the row's windows.
+				ok, err := prepare(wide)
+				if err != nil || !ok {
+					return err
+				}
+				keyBytes = window.AppendKey(keyBytes[:0], keyBuf)
+				tv.windows(et, func(w window.Window) {
+					if addErr == nil && w.End > upTo {
+						addErr = g.AddBytes(w, keyBytes, keyBuf, et, args)
+					}
+				})
+				return addErr
+			}
 			tv.windows(et, func(w window.Window) {
 				if addErr != nil || w.End <= upTo {
 					return
@@ -649,7 +749,8 @@ func (pl *planner) planGrouped(sel *parser.Select, src *source, aggExprs []*pars
 					addErr = err
 					return
 				}
-				addErr = g.Add(w, keyOf(keyBuf), keyBuf, et, args)
+				keyBytes = window.AppendKey(keyBytes[:0], keyBuf)
+				addErr = g.AddBytes(w, keyBytes, keyBuf, et, args)
 			})
 			return addErr
 		}
@@ -958,6 +1059,9 @@ func (pl *planner) planSliding(sel *parser.Select, src *source) ([]outCol, *outl
 		return out.send(t, outBuf)
 	}
 	if src.tvf != nil {
+		if err := expandable(src, sel.From); err != nil {
+			return nil, nil, err
+		}
 		next = pl.expandTVF(src, next)
 	}
 	src.out.next = next
@@ -1088,4 +1192,79 @@ func (m *monoState) readState(b []byte) ([]byte, error) {
 		m.last, b, err = agg.ReadValue(b)
 	}
 	return b, err
+}
+
+// closedSessions remembers, per key, the end of the latest session closed,
+// until the watermark (less lateness) is a gap past it: from then on a row
+// reaching into it is late anyway (its own session would have closed).
+type closedSessions struct {
+	ends  map[window.Key]int64
+	gap   int64
+	queue []closedEnd // in closing order
+}
+
+type closedEnd struct {
+	k   window.Key
+	end int64
+}
+
+func (c *closedSessions) add(k window.Key, end int64) {
+	if old, ok := c.ends[k]; ok && old >= end {
+		return
+	}
+	c.ends[k] = end
+	c.queue = append(c.queue, closedEnd{k, end})
+}
+
+func (c *closedSessions) expire(upTo int64) {
+	n := 0
+	for n < len(c.queue) && c.queue[n].end+c.gap <= upTo {
+		q := c.queue[n]
+		if c.ends[q.k] == q.end {
+			delete(c.ends, q.k)
+		}
+		c.queue[n] = closedEnd{}
+		n++
+	}
+	if n > 0 {
+		c.queue = c.queue[n:]
+		if len(c.queue) == 0 {
+			c.queue = c.queue[:0:0]
+		}
+	}
+}
+
+func (c *closedSessions) appendState(b []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(c.queue)))
+	for _, q := range c.queue {
+		b = binary.AppendUvarint(b, uint64(len(q.k)))
+		b = append(b, q.k...)
+		b = appendVarint(b, q.end)
+	}
+	return b
+}
+
+func (c *closedSessions) readState(b []byte) ([]byte, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) {
+		return nil, errors.New("engine: corrupt session state")
+	}
+	b = b[k:]
+	clear(c.ends)
+	c.queue = c.queue[:0]
+	for i := uint64(0); i < n; i++ {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < l {
+			return nil, errors.New("engine: corrupt session state")
+		}
+		key := window.Key(b[k : k+int(l)])
+		b = b[k+int(l):]
+		var end int64
+		var err error
+		if end, b, err = readVarint(b); err != nil {
+			return nil, err
+		}
+		c.add(key, end)
+	}
+	return b, nil
 }

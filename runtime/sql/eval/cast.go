@@ -179,12 +179,18 @@ func castNumber(v Value, t Type) (Value, error) {
 			}
 			r = new(big.Rat)
 			r.SetString(strconv.FormatFloat(v.F, 'g', -1, 64))
-		} else {
-			r = v.bigRat()
 		}
-		d, err := ratToDecimal(r, t.Scale)
-		if err != nil {
-			return d, err
+		var d Value
+		var err error
+		if fast, ok := decCastFast(v, t.Scale); r == nil && ok {
+			d = fast
+		} else {
+			if r == nil {
+				r = v.bigRat()
+			}
+			if d, err = ratToDecimal(r, t.Scale); err != nil {
+				return d, err
+			}
 		}
 		if t.Len > 0 && t.Len < 18 {
 			if lim := int64(math.Pow10(t.Len)); d.I >= lim || d.I <= -lim {

@@ -658,6 +658,9 @@ func numArith(op string, k Kind, scale int, a, b Value) (Value, error) {
 		}
 		return DoubleValue(f), nil
 	case Decimal:
+		if v, ok := decArithFast(op, a, b, scale); ok {
+			return v, nil
+		}
 		x, y := a.bigRat(), b.bigRat()
 		z := new(big.Rat)
 		switch op {
@@ -985,6 +988,9 @@ func commonType(xs []expr) (Type, error) {
 func coerce(v Value, t Type) (Value, error) {
 	if v.IsNull() || v.Kind == t.Kind {
 		if v.Kind == Decimal && t.Kind == Decimal && int(v.Aux) != t.Scale {
+			if d, ok := decCastFast(v, t.Scale); ok {
+				return d, nil
+			}
 			return ratToDecimal(v.bigRat(), t.Scale)
 		}
 		return v, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -14,8 +15,18 @@ import (
 // strictCall builds an evaluator for a function that answers NULL when any
 // argument is NULL (RETURNS NULL ON NULL INPUT) and f otherwise.
 func strictCall(n parser.Node, args []expr, t Type, f func(vs []Value) (Value, error)) expr {
+	// The argument slice is reused while no other evaluation holds it
+	// (no allocation per row); a nested or concurrent evaluation of the
+	// same call makes its own.
+	var busy atomic.Bool
+	buf := make([]Value, len(args))
 	return expr{t: t, eval: func(r Row) (Value, error) {
-		vs := make([]Value, len(args))
+		vs := buf
+		if busy.CompareAndSwap(false, true) {
+			defer busy.Store(false)
+		} else {
+			vs = make([]Value, len(args))
+		}
 		null := false
 		for i, a := range args {
 			v, err := a.eval(r)

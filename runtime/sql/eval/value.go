@@ -378,6 +378,9 @@ func Compare(a, b Value) (int, error) {
 			}
 			return 0, nil
 		}
+		if c, ok := decCompareFast(a, b); ok {
+			return c, nil
+		}
 		return a.bigRat().Cmp(b.bigRat()), nil
 	case a.Kind.IsString() && b.Kind.IsString():
 		x, y := a.S, b.S

@@ -45,8 +45,11 @@
 // original would have.
 //
 // Add and Push do not allocate for an existing group, partition or key
-// (beyond what an aggregate itself needs); rows and arguments kept by
-// Sliding, Sessions and JoinBuffer are copied into reused buffers. A
+// (beyond what an aggregate itself needs; Groups.AddBytes and
+// Sessions.AddBytes take the key as bytes, so the caller need not make a
+// string per row); rows and arguments kept by Sliding, Sessions and
+// JoinBuffer are copied into reused buffers (JoinBuffer cuts row copies
+// from shared blocks and reuses emptied partitions). A
 // non-removable aggregate recomputed by Sliding gets a new accumulator
 // unless the accumulator has a Reset method.
 //

@@ -16,7 +16,15 @@ type JoinBuffer struct {
 	// every row held, in arrival order, for Evict
 	order  []jref
 	of, on int // ring start and length of order
+	// slab is where row copies are cut from (one allocation for many
+	// rows; a block is freed once all its rows are gone), free the
+	// emptied partitions kept for reuse with their rings and row buffers.
+	slab []eval.Value
+	free []*jpart
 }
+
+// maxFree bounds the emptied partitions a buffer keeps for reuse.
+const maxFree = 1024
 
 type jref struct {
 	p *jpart
@@ -45,7 +53,14 @@ func NewJoinBuffer(rangeMs int64) *JoinBuffer {
 func (j *JoinBuffer) Add(key Key, t int64, row eval.Row) {
 	p := j.parts[key]
 	if p == nil {
-		p = &jpart{key: key}
+		if n := len(j.free); n > 0 {
+			p = j.free[n-1]
+			j.free[n-1] = nil
+			j.free = j.free[:n-1]
+			p.key, p.first, p.n = key, 0, 0
+		} else {
+			p = &jpart{key: key}
+		}
 		j.parts[key] = p
 	}
 	if p.n == len(p.ring) {
@@ -58,7 +73,16 @@ func (j *JoinBuffer) Add(key Key, t int64, row eval.Row) {
 	r := p.at(p.n)
 	p.n++
 	r.t = t
-	r.row = append(r.row[:0], row...)
+	if cap(r.row) >= len(row) {
+		r.row = append(r.row[:0], row...)
+	} else {
+		if len(j.slab) < len(row) {
+			j.slab = make([]eval.Value, max(4096, 64*len(row)))
+		}
+		r.row = j.slab[:len(row):len(row)]
+		j.slab = j.slab[len(row):]
+		copy(r.row, row)
+	}
 	if j.on == len(j.order) {
 		order := make([]jref, max(16, 2*len(j.order)))
 		for i := 0; i < j.on; i++ {
@@ -103,11 +127,17 @@ func (j *JoinBuffer) Evict(before int64) {
 		*ref = jref{}
 		j.of = (j.of + 1) % len(j.order)
 		j.on--
-		p.at(0).row = p.at(0).row[:0]
+		r := p.at(0)
+		clear(r.row) // drop references (strings) the row held
+		r.row = r.row[:0]
 		p.first = (p.first + 1) % len(p.ring)
 		p.n--
 		if p.n == 0 {
 			delete(j.parts, p.key)
+			if len(j.free) < maxFree {
+				p.key = ""
+				j.free = append(j.free, p)
+			}
 		}
 	}
 }

@@ -62,16 +62,29 @@ func (s *Sessions) rowArgs(ss *session, row, i int) []eval.Value {
 	return ss.args[off : off+s.strides[i] : off+s.strides[i]]
 }
 
+// AddBytes is Add with the key as bytes: the key's string is made only
+// for a key without open sessions.
+func (s *Sessions) AddBytes(key []byte, keyVals []eval.Value, t int64, args [][]eval.Value) error {
+	if list := s.keys[Key(key)]; len(list) > 0 {
+		return s.add(list[0].key, list, keyVals, t, args)
+	}
+	return s.add(Key(key), nil, keyVals, t, args)
+}
+
 // Add adds a row of key at time t, merging the sessions it bridges;
 // keyVals are the key's values (copied when a session opens) and args[i]
 // aggregate i's arguments (len(AggSpec.ArgTypes) values).
 func (s *Sessions) Add(key Key, keyVals []eval.Value, t int64, args [][]eval.Value) error {
+	return s.add(key, s.keys[key], keyVals, t, args)
+}
+
+// add is Add given the key's open sessions (s.keys[key]).
+func (s *Sessions) add(key Key, list []*session, keyVals []eval.Value, t int64, args [][]eval.Value) error {
 	for i, n := range s.strides {
 		if len(argsOf(args, i)) != n {
 			return addErr(s.aggs[i], errArgs(len(argsOf(args, i)), n))
 		}
 	}
-	list := s.keys[key]
 	// The sessions the row's [t, t+gap) overlaps are contiguous in list.
 	lo := sort.Search(len(list), func(i int) bool { return t < list[i].end(s.gap) })
 	hi := lo

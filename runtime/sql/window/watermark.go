@@ -21,6 +21,9 @@ func (w *Watermark) Observe(t int64) {
 	}
 }
 
+// Max answers the largest time observed; ok is false before any.
+func (w *Watermark) Max() (t int64, ok bool) { return w.max, w.seen }
+
 // Current answers the watermark.
 func (w *Watermark) Current() int64 {
 	if !w.seen {
