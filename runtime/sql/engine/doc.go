@@ -115,7 +115,12 @@
 //   - Sliding windows: a row's frame is its partition's rows with ROWTIME
 //     in (t - range, t] (RANGE) or the n preceding rows and itself (ROWS);
 //     RANGE frames exclude the row exactly RANGE older, as AWS's "Sliding
-//     Windows" walk-through shows: (t - range, t].
+//     Windows" walk-through shows: (t - range, t]. RANGE INTERVAL '0' ...
+//     PRECEDING is RANGE CURRENT ROW (the rows of the same ROWTIME), as
+//     AWS's reference treats a zero range. package window's frames are
+//     closed, [t - r, t] in whole milliseconds, so the planner passes
+//     r = range - 1 ms (0 for a zero range or CURRENT ROW); stream joins'
+//     ranges are mapped the same way.
 //     WHERE is applied before the windows unless it uses a windowed call
 //     itself (AWS's "price > 1.1 * AVG(price) OVER w"), in which case the
 //     row enters the windows first. LAG(x[, n[, default]]) and

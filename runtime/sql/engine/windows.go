@@ -879,6 +879,11 @@ func frameOf(spec *parser.WindowSpec, at parser.Node) (int64, int, error) {
 			}
 			return 0, int(n), nil
 		}
+		// AWS treats a zero range as RANGE CURRENT ROW: the rows of the
+		// current ROWTIME.
+		if v := constValue(f.Start.Offset); v != nil && v.Kind == eval.IntervalDayTime && v.I == 0 {
+			return 0, -1, nil
+		}
 		ms, err := intervalMillis(f.Start.Offset, "RANGE ... PRECEDING")
 		if err != nil {
 			return 0, 0, err

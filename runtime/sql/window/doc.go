@@ -10,16 +10,19 @@
 //     ended by a time, ordered by End and then by the order of each group's
 //     first row, and forgets them.
 //   - Sliding: agg(...) OVER (PARTITION BY ... RANGE INTERVAL ... PRECEDING
-//     | ROWS n PRECEDING). RANGE frames hold the rows with time in
-//     [t-range, t], both ends included: AWS's SQL reference defines
-//     RANGE CURRENT ROW (= RANGE INTERVAL '0' SECOND PRECEDING) as the rows
-//     with the same timestamp, and the lastHour window of its "Window
-//     examples" as the rows of the hour ending at, and including, the
-//     current row. ROWS n PRECEDING holds the n previous rows of the
-//     partition and the current one. Rows leaving a frame are removed from
-//     removable aggregates (agg.Func.Removable); the other aggregates are
-//     recomputed over the frame when a row leaves it. Partitions are made
-//     on their first row; Expire drops idle RANGE partitions.
+//     | ROWS n PRECEDING). The package's contract: a RANGE frame of
+//     rangeMs holds the partition's rows with time in the closed interval
+//     [t-rangeMs, t], both ends included, in whole milliseconds; rangeMs 0
+//     is the rows with the same time. The SQL meaning is the engine's
+//     (runtime/sql/engine): RANGE INTERVAL 'n' PRECEDING is (t-n, t], a row
+//     exactly n older has left the frame, so the engine passes rangeMs =
+//     n-1 ms ((t-n, t] and [t-n+1ms, t] are the same whole milliseconds),
+//     and RANGE CURRENT ROW and a zero range pass 0. ROWS n PRECEDING holds
+//     the n previous rows of the partition and the current one. Rows
+//     leaving a frame are removed from removable aggregates
+//     (agg.Func.Removable); the other aggregates are recomputed over the
+//     frame when a row leaves it. Partitions are made on their first row;
+//     Expire drops idle RANGE partitions.
 //   - Stagger: WINDOWED BY STAGGER. Following AWS's "Stagger Windows" page,
 //     a key's window opens with the key's first row, at that row's time t,
 //     and closes at t+range; the rows of the key before then join it. A row
@@ -32,7 +35,10 @@
 //     so sessions keep their rows' times and aggregate arguments and a merge
 //     adds them again, in time order, to fresh accumulators.
 //   - JoinBuffer: the rows of one side of a stream-to-stream join kept for
-//     "OVER (RANGE INTERVAL ... PRECEDING)", matched by key and time range.
+//     "OVER (RANGE INTERVAL ... PRECEDING)", matched by key and time range:
+//     Match answers the rows with time in the closed [t-rangeMs, t] (the
+//     same contract as Sliding; the engine passes n-1 ms for SQL's
+//     (t-n, t], 0 for rows of the same time only).
 //   - Watermark: event time with a delay and an allowed lateness.
 //
 // Keys are encoded values (KeyOf, AppendKey): equal SQL values, NULLs

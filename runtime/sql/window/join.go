@@ -94,8 +94,9 @@ func (j *JoinBuffer) Add(key Key, t int64, row eval.Row) {
 	j.on++
 }
 
-// Match calls each, oldest first, with the rows of key with time in
-// [t-rangeMs, t]; rt is the row's time. The row is valid only during each.
+// Match calls each, oldest first, with the rows of key with time in the
+// closed [t-rangeMs, t] (the engine passes n-1 ms for SQL's (t-n, t]); rt
+// is the row's time. The row is valid only during each.
 // An error from each stops Match and is answered.
 func (j *JoinBuffer) Match(key Key, t int64, each func(row eval.Row, rt int64) error) error {
 	p := j.parts[key]

@@ -10,9 +10,12 @@ import (
 
 // Sliding is agg(...) OVER (PARTITION BY ... RANGE INTERVAL ... PRECEDING |
 // ROWS n PRECEDING). The frame of a row is the rows of its partition with
-// time in [t-rangeMs, t], both ends included (RANGE; RANGE CURRENT ROW is
-// rangeMs 0: the rows with the same time), or the n previous rows of the
-// partition and the row itself (ROWS; rows = -1 when RANGE).
+// time in the closed interval [t-rangeMs, t], both ends included (RANGE;
+// rangeMs 0 is the rows with the same time), or the n previous rows of the
+// partition and the row itself (ROWS; rows = -1 when RANGE). rangeMs is
+// this package's bound, not the SQL interval: the engine maps SQL's
+// RANGE INTERVAL 'n' PRECEDING, (t-n, t], to rangeMs = n-1 ms, and RANGE
+// CURRENT ROW to 0.
 //
 // Rows are expected in non-decreasing time per partition (ROWTIME is). A
 // row older than its partition's newest is framed as if it had the newest
