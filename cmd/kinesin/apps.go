@@ -22,27 +22,10 @@ import (
 	"github.com/kinesin/kinesin/internal/pipeline"
 )
 
-// newAnalyticsClient builds a Kinesis Analytics (SQL applications) client
-// for cfg.
-func newAnalyticsClient(cfg clientConfig) (*kinesisanalytics.Client, error) {
-	awsCfg, endpoint, err := awsConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return kinesisanalytics.NewFromConfig(awsCfg, func(o *kinesisanalytics.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
-}
-
-// analyticsClient returns the Kinesis Analytics client for the global
-// flags, building it once.
+// analyticsClient returns the Kinesis Analytics (SQL applications)
+// client for the global flags, building it once.
 func (a *app) analyticsClient() (*kinesisanalytics.Client, error) {
-	if a.ac == nil {
-		c, err := newAnalyticsClient(a.clientConfig())
-		if err != nil {
-			return nil, err
-		}
-		a.ac = c
-	}
-	return a.ac, nil
+	return lazyClient(a, &a.ac, kinesisanalytics.NewFromConfig)
 }
 
 func newAppsCmd(a *app) *cobra.Command {
@@ -171,28 +154,31 @@ func inputSource(in katypes.InputDescription) string {
 	return "?"
 }
 
-func outputTarget(o katypes.OutputDescription) string {
+// outputDest is the kind (stream, firehose or function) and ARN of an
+// output's destination; "", "" when it has none.
+func outputDest(o katypes.OutputDescription) (kind, arn string) {
 	switch {
 	case o.KinesisStreamsOutputDescription != nil:
-		return "stream:" + resourceName(aws.ToString(o.KinesisStreamsOutputDescription.ResourceARN))
+		return "stream", aws.ToString(o.KinesisStreamsOutputDescription.ResourceARN)
 	case o.KinesisFirehoseOutputDescription != nil:
-		return "firehose:" + resourceName(aws.ToString(o.KinesisFirehoseOutputDescription.ResourceARN))
+		return "firehose", aws.ToString(o.KinesisFirehoseOutputDescription.ResourceARN)
 	case o.LambdaOutputDescription != nil:
-		return "function:" + resourceName(aws.ToString(o.LambdaOutputDescription.ResourceARN))
+		return "function", aws.ToString(o.LambdaOutputDescription.ResourceARN)
 	}
-	return "?"
+	return "", ""
+}
+
+func outputTarget(o katypes.OutputDescription) string {
+	kind, arn := outputDest(o)
+	if kind == "" {
+		return "?"
+	}
+	return kind + ":" + resourceName(arn)
 }
 
 func outputARN(o katypes.OutputDescription) string {
-	switch {
-	case o.KinesisStreamsOutputDescription != nil:
-		return aws.ToString(o.KinesisStreamsOutputDescription.ResourceARN)
-	case o.KinesisFirehoseOutputDescription != nil:
-		return aws.ToString(o.KinesisFirehoseOutputDescription.ResourceARN)
-	case o.LambdaOutputDescription != nil:
-		return aws.ToString(o.LambdaOutputDescription.ResourceARN)
-	}
-	return ""
+	_, arn := outputDest(o)
+	return arn
 }
 
 func newAppsDescribeCmd(a *app) *cobra.Command {
@@ -228,13 +214,7 @@ reference tables and its SQL code.
 				return err
 			}
 			if raw {
-				var b bytes.Buffer
-				if err := json.Indent(&b, body, "", "  "); err != nil {
-					return fmt.Errorf("DescribeApplication answered JSON that does not parse: %w", err)
-				}
-				b.WriteByte('\n')
-				_, err := cmd.OutOrStdout().Write(b.Bytes())
-				return err
+				return printRaw(cmd.OutOrStdout(), "DescribeApplication", body)
 			}
 			return printApplication(cmd.OutOrStdout(), out.ApplicationDetail)
 		},
@@ -781,22 +761,10 @@ With --wait the command returns once the application no longer exists.`,
 			if _, err := ac.DeleteApplication(ctx, &kinesisanalytics.DeleteApplicationInput{ApplicationName: aws.String(name), CreateTimestamp: created}); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "deleting application %s\n", name)
-			if !wait {
-				return nil
-			}
-			err = pollUntil(ctx, func() (bool, error) {
+			return deleting(ctx, cmd.OutOrStdout(), "application "+name, wait, isAppNotFound, func() error {
 				_, err := ac.DescribeApplication(ctx, &kinesisanalytics.DescribeApplicationInput{ApplicationName: aws.String(name)})
-				if isAppNotFound(err) {
-					return true, nil
-				}
-				return false, err
-			})
-			if err != nil {
 				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "application %s is deleted\n", name)
-			return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "return only once the application is gone")

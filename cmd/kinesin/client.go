@@ -12,8 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
 )
 
@@ -69,22 +67,27 @@ func awsConfig(cfg clientConfig) (aws.Config, string, error) {
 	}, u.String(), nil
 }
 
-// newKinesisClient builds a Kinesis client for cfg.
-func newKinesisClient(cfg clientConfig) (*kinesis.Client, error) {
+// newClient builds a client of one AWS service for cfg; newFromConfig is
+// the service's NewFromConfig (kinesis.NewFromConfig, ...).
+func newClient[C, O any](cfg clientConfig, newFromConfig func(aws.Config, ...func(*O)) *C) (*C, error) {
 	awsCfg, endpoint, err := awsConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return kinesis.NewFromConfig(awsCfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+	awsCfg.BaseEndpoint = aws.String(endpoint)
+	return newFromConfig(awsCfg), nil
 }
 
-// newLambdaClient builds a Lambda client for cfg.
-func newLambdaClient(cfg clientConfig) (*lambda.Client, error) {
-	awsCfg, endpoint, err := awsConfig(cfg)
-	if err != nil {
-		return nil, err
+// lazyClient returns *c, building it for the global flags on first use.
+func lazyClient[C, O any](a *app, c **C, newFromConfig func(aws.Config, ...func(*O)) *C) (*C, error) {
+	if *c == nil {
+		built, err := newClient(a.clientConfig(), newFromConfig)
+		if err != nil {
+			return nil, err
+		}
+		*c = built
 	}
-	return lambda.NewFromConfig(awsCfg, func(o *lambda.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+	return *c, nil
 }
 
 // describeErr shortens the SDK's error texts ("operation error Kinesis:

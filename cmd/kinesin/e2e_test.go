@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/kinesin/kinesin/internal/server"
+	"github.com/kinesin/kinesin/internal/testutil"
 )
 
 // These tests run the cobra command tree against an in-process server, the
@@ -53,7 +54,7 @@ func newEnv(t *testing.T) *env {
 			t.Errorf("server close: %v", err)
 		}
 	})
-	kc, err := newKinesisClient(clientConfig{Endpoint: srv.URL(), Region: "us-east-1"})
+	kc, err := newClient(clientConfig{Endpoint: srv.URL(), Region: "us-east-1"}, kinesis.NewFromConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +89,8 @@ func (e *env) cmd(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer
 
 // background starts a long-running command (tail) and returns its output
 // buffers and a stop function that cancels it and returns its error.
-func (e *env) background(args ...string) (stdout, stderr *syncBuffer, stop func() error) {
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+func (e *env) background(args ...string) (stdout, stderr *testutil.SyncBuffer, stop func() error) {
+	stdout, stderr = &testutil.SyncBuffer{}, &testutil.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.cmd(ctx, strings.NewReader(""), stdout, stderr, args...) }()
@@ -104,23 +105,6 @@ func (e *env) background(args ...string) (stdout, stderr *syncBuffer, stop func(
 	}
 	e.t.Cleanup(func() { _ = stop() })
 	return stdout, stderr, stop
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func (e *env) summary(name string) *types.StreamDescriptionSummary {

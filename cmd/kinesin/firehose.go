@@ -29,26 +29,10 @@ const (
 	maxFirehoseRecordBytes  = 1000 << 10
 )
 
-// newFirehoseClient builds a Firehose client for cfg.
-func newFirehoseClient(cfg clientConfig) (*firehose.Client, error) {
-	awsCfg, endpoint, err := awsConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return firehose.NewFromConfig(awsCfg, func(o *firehose.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
-}
-
 // firehoseClient returns the Firehose client for the global flags,
 // building it once.
 func (a *app) firehoseClient() (*firehose.Client, error) {
-	if a.fc == nil {
-		c, err := newFirehoseClient(a.clientConfig())
-		if err != nil {
-			return nil, err
-		}
-		a.fc = c
-	}
-	return a.fc, nil
+	return lazyClient(a, &a.fc, firehose.NewFromConfig)
 }
 
 func newFirehoseCmd(a *app) *cobra.Command {
@@ -202,13 +186,7 @@ it (indented), for scripts and for the members this summary leaves out.`,
 				return err
 			}
 			if raw {
-				var b bytes.Buffer
-				if err := json.Indent(&b, body, "", "  "); err != nil {
-					return fmt.Errorf("DescribeDeliveryStream answered JSON that does not parse: %w", err)
-				}
-				b.WriteByte('\n')
-				_, err := cmd.OutOrStdout().Write(b.Bytes())
-				return err
+				return printRaw(cmd.OutOrStdout(), "DescribeDeliveryStream", body)
 			}
 			return printDeliveryStream(cmd.OutOrStdout(), out.DeliveryStreamDescription)
 		},
@@ -236,6 +214,18 @@ func captureBody(body *[]byte) func(*middleware.Stack) error {
 				return out, md, err
 			}), middleware.After)
 	}
+}
+
+// printRaw prints the JSON answer body of operation op indented (the
+// describe commands' --json).
+func printRaw(w io.Writer, op string, body []byte) error {
+	var b bytes.Buffer
+	if err := json.Indent(&b, body, "", "  "); err != nil {
+		return fmt.Errorf("%s answered JSON that does not parse: %w", op, err)
+	}
+	b.WriteByte('\n')
+	_, err := w.Write(b.Bytes())
+	return err
 }
 
 func printDeliveryStream(w io.Writer, d *ftypes.DeliveryStreamDescription) error {
@@ -613,22 +603,10 @@ once the delivery stream no longer exists.`,
 			if _, err := fc.DeleteDeliveryStream(ctx, in); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "deleting delivery stream %s\n", name)
-			if !wait {
-				return nil
-			}
-			err = pollUntil(ctx, func() (bool, error) {
+			return deleting(ctx, cmd.OutOrStdout(), "delivery stream "+name, wait, isFirehoseNotFound, func() error {
 				_, err := fc.DescribeDeliveryStream(ctx, &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String(name)})
-				if isFirehoseNotFound(err) {
-					return true, nil
-				}
-				return false, err
-			})
-			if err != nil {
 				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "delivery stream %s is deleted\n", name)
-			return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "delete even if Firehose cannot clean up after it (AllowForceDelete)")

@@ -85,7 +85,7 @@ func TestFirehosePutterRecordTooLong(t *testing.T) {
 func newFirehoseEnv(t *testing.T) (*env, string, *firehose.Client) {
 	t.Helper()
 	e := newEnv(t)
-	fc, err := newFirehoseClient(clientConfig{Endpoint: e.url, Region: "us-east-1"})
+	fc, err := newClient(clientConfig{Endpoint: e.url, Region: "us-east-1"}, firehose.NewFromConfig)
 	if err != nil {
 		t.Fatal(err)
 	}

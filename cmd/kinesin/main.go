@@ -84,27 +84,11 @@ func (a *app) clientConfig() clientConfig {
 // lambdaClient returns the Lambda client for the global flags, building it
 // once.
 func (a *app) lambdaClient() (*lambda.Client, error) {
-	if a.lc == nil {
-		c, err := newLambdaClient(a.clientConfig())
-		if err != nil {
-			return nil, err
-		}
-		a.lc = c
-	}
-	return a.lc, nil
+	return lazyClient(a, &a.lc, lambda.NewFromConfig)
 }
 
 // client returns the Kinesis client for the global flags, building it once.
-func (a *app) client() (*kinesis.Client, error) {
-	if a.kc == nil {
-		c, err := newKinesisClient(a.clientConfig())
-		if err != nil {
-			return nil, err
-		}
-		a.kc = c
-	}
-	return a.kc, nil
-}
+func (a *app) client() (*kinesis.Client, error) { return lazyClient(a, &a.kc, kinesis.NewFromConfig) }
 
 // newRootCmd builds the command tree. getenv supplies the environment
 // (os.Getenv in the binary, a map in tests).

@@ -152,7 +152,7 @@ func TestSQLCommand(t *testing.T) {
 	// A filter over the whole stream: the four rows print, then --limit ends it.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var out, errw syncBuffer
+	var out, errw testutil.SyncBuffer
 	err := e.cmd(ctx, strings.NewReader(""), &out, &errw, "sql", "--from", "trim_horizon", "--limit", "3",
 		`SELECT STREAM ticker, price FROM "ticker" WHERE price > 9`)
 	if err != nil {
@@ -203,8 +203,8 @@ func TestSQLCommand(t *testing.T) {
 	// Whole application code runs as it is; the rows of the stream it
 	// declares print (the discovered columns keep their case, so they are
 	// quoted).
-	out.b.Reset()
-	errw.b.Reset()
+	out.Reset()
+	errw.Reset()
 	err = e.cmd(ctx, strings.NewReader(`CREATE STREAM "BIG" (t VARCHAR(8), p DOUBLE);
 CREATE PUMP "P" AS INSERT INTO "BIG" SELECT STREAM "ticker", "price" FROM "SOURCE_SQL_STREAM_001" WHERE "price" > 11.5;`),
 		&out, &errw, "sql", "--stream", "ticker", "--from", "trim_horizon", "--limit", "1", "--format", "csv", "-")

@@ -259,21 +259,10 @@ command returns once the stream no longer exists.`,
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "deleting stream %s\n", name)
-			if wait {
-				err := pollUntil(ctx, func() (bool, error) {
-					_, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
-					if isNotFound(err) {
-						return true, nil
-					}
-					return false, err
-				})
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "stream %s is deleted\n", name)
-			}
-			return nil
+			return deleting(ctx, cmd.OutOrStdout(), "stream "+name, wait, isNotFound, func() error {
+				_, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+				return err
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "also deregister the stream's consumers (EnforceConsumerDeletion)")
@@ -321,6 +310,27 @@ func waitStreamActive(ctx context.Context, c *kinesis.Client, name string) (*typ
 
 // pollUntil calls cond with a growing pause (50 ms up to 1 s) until it
 // reports done, fails, or ctx ends.
+// deleting reports that what ("stream orders") is being deleted and, with
+// wait, waits until describe fails with an error gone recognises.
+func deleting(ctx context.Context, w io.Writer, what string, wait bool, gone func(error) bool, describe func() error) error {
+	fmt.Fprintf(w, "deleting %s\n", what)
+	if !wait {
+		return nil
+	}
+	err := pollUntil(ctx, func() (bool, error) {
+		err := describe()
+		if gone(err) {
+			return true, nil
+		}
+		return false, err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s is deleted\n", what)
+	return nil
+}
+
 func pollUntil(ctx context.Context, cond func() (bool, error)) error {
 	pause := 50 * time.Millisecond
 	t := time.NewTimer(0)

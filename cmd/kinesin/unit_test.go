@@ -337,7 +337,7 @@ func TestNewKinesisClient(t *testing.T) {
 		}
 		return v
 	}
-	c, err := newKinesisClient(clientConfig{Endpoint: "127.0.0.1:4567", Region: "eu-west-1", Getenv: getenv})
+	c, err := newClient(clientConfig{Endpoint: "127.0.0.1:4567", Region: "eu-west-1", Getenv: getenv}, kinesis.NewFromConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestNewKinesisClient(t *testing.T) {
 		t.Errorf("default credentials = %+v", v)
 	}
 	env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"] = "AKID", "SECRET", "TOKEN"
-	c, err = newKinesisClient(clientConfig{Endpoint: "https://kinesin.example:443", Region: "us-east-1", Getenv: getenv, Insecure: true})
+	c, err = newClient(clientConfig{Endpoint: "https://kinesin.example:443", Region: "us-east-1", Getenv: getenv, Insecure: true}, kinesis.NewFromConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestNewKinesisClient(t *testing.T) {
 		t.Errorf("env credentials = %+v", v)
 	}
 	for _, bad := range []string{"ftp://x", "http://", "::"} {
-		if _, err := newKinesisClient(clientConfig{Endpoint: bad, Region: "us-east-1"}); err == nil {
+		if _, err := newClient(clientConfig{Endpoint: bad, Region: "us-east-1"}, kinesis.NewFromConfig); err == nil {
 			t.Errorf("endpoint %q accepted", bad)
 		}
 	}

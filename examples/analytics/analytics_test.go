@@ -8,14 +8,11 @@ package analytics_test
 // the ad hoc query.
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,22 +21,18 @@ import (
 )
 
 func TestReadme(t *testing.T) {
-	cmds := readmeCommands(t, "README.md")
+	cmds := testutil.ReadmeCommands(t, "README.md")
 	bin := testutil.BuildKinesin(t)
 	s := testutil.Start(t, server.Config{DataDir: t.TempDir(), TriggerTimeUnit: 10 * time.Millisecond})
 
-	command := func(c command) *exec.Cmd {
-		cmd := exec.Command(bin, c.args...)
-		cmd.Dir = "../.." // the repository root, where the README's paths start
-		cmd.Env = append(os.Environ(), "KINESIN_ENDPOINT="+s.URL())
-		cmd.Stdin = strings.NewReader(c.stdin)
-		return cmd
+	command := func(c testutil.Command) *exec.Cmd {
+		return c.Exec(bin, s.URL(), "../..") // the repository root, where the README's paths start
 	}
 	ran := map[string]string{}
 	for _, c := range cmds {
-		name := c.args[0]
-		if len(c.args) > 1 && name == "apps" {
-			name += " " + c.args[1]
+		name := c.Args[0]
+		if len(c.Args) > 1 && name == "apps" {
+			name += " " + c.Args[1]
 		}
 		switch name {
 		case "serve": // the in-process server above
@@ -49,16 +42,16 @@ func TestReadme(t *testing.T) {
 			continue
 		case "apply", "put", "apps ls", "apps describe", "sql":
 		default:
-			t.Fatalf("README runs kinesin %s, which this test does not know", strings.Join(c.args, " "))
+			t.Fatalf("README runs kinesin %s, which this test does not know", strings.Join(c.Args, " "))
 		}
 		cmd := command(c)
 		var errw bytes.Buffer
 		cmd.Stderr = &errw
 		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("kinesin %s: %v\n%s%s", strings.Join(c.args, " "), err, out, errw.Bytes())
+			t.Fatalf("kinesin %s: %v\n%s%s", strings.Join(c.Args, " "), err, out, errw.Bytes())
 		}
-		t.Logf("kinesin %s:\n%s%s", strings.Join(c.args, " "), out, errw.Bytes())
+		t.Logf("kinesin %s:\n%s%s", strings.Join(c.Args, " "), out, errw.Bytes())
 		ran[name] = string(out)
 	}
 
@@ -91,7 +84,7 @@ func TestReadme(t *testing.T) {
 // up to what was put), then stops it and returns what it printed.
 func tailUntil(t *testing.T, cmd *exec.Cmd) string {
 	t.Helper()
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -124,113 +117,4 @@ func tailUntil(t *testing.T, cmd *exec.Cmd) string {
 	})
 	t.Logf("kinesin tail:\n%s", out.String())
 	return out.String()
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// command is a kinesin command line of the README: its arguments after
-// "kinesin", and the here-document it reads, if any.
-type command struct {
-	args  []string
-	stdin string
-}
-
-// readmeCommands parses the ```sh blocks of the README: each line starting
-// with "kinesin " is a command (other lines are not run); words are split
-// at blanks, '…' quotes a word, a word starting with # ends the line, "&"
-// is ignored and <<'EOF' feeds the lines up to EOF to the command.
-func readmeCommands(t *testing.T, path string) []command {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		cmds    []command
-		inBlock bool
-		heredoc string
-	)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case heredoc != "":
-			if line == heredoc {
-				heredoc = ""
-			} else {
-				cmds[len(cmds)-1].stdin += line + "\n"
-			}
-		case !inBlock:
-			inBlock = line == "```sh"
-		case line == "```":
-			inBlock = false
-		case strings.HasPrefix(line, "kinesin "):
-			var c command
-			for _, w := range shellWords(t, strings.TrimPrefix(line, "kinesin ")) {
-				switch {
-				case w == "&":
-				case strings.HasPrefix(w, "<<"):
-					heredoc = strings.Trim(strings.TrimPrefix(w, "<<"), "'")
-				default:
-					c.args = append(c.args, w)
-				}
-			}
-			cmds = append(cmds, c)
-		}
-	}
-	if inBlock || heredoc != "" || len(cmds) == 0 {
-		t.Fatalf("%s: want closed sh blocks with kinesin commands", path)
-	}
-	return cmds
-}
-
-func shellWords(t *testing.T, s string) []string {
-	t.Helper()
-	var (
-		words []string
-		cur   strings.Builder
-		inW   bool
-	)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'':
-			end := strings.IndexByte(s[i+1:], '\'')
-			if end < 0 {
-				t.Fatalf("unterminated quote in %q", s)
-			}
-			cur.WriteString(s[i+1 : i+1+end])
-			i += end + 1
-			inW = true
-		case c == ' ' || c == '\t':
-			if inW {
-				words = append(words, cur.String())
-				cur.Reset()
-				inW = false
-			}
-		case c == '#' && !inW:
-			return words
-		default:
-			cur.WriteByte(c)
-			inW = true
-		}
-	}
-	if inW {
-		words = append(words, cur.String())
-	}
-	return words
 }

@@ -6,13 +6,11 @@ package firehose_test
 // Parquet files and the error output the README says appear.
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -35,29 +33,26 @@ type order struct {
 }
 
 func TestReadme(t *testing.T) {
-	cmds := readmeCommands(t, "README.md")
+	cmds := testutil.ReadmeCommands(t, "README.md")
 	bin := testutil.BuildKinesin(t)
 	dir := t.TempDir()
 	// One "second" of buffering interval is 10 ms.
 	s := testutil.Start(t, server.Config{DataDir: dir, TriggerTimeUnit: 10 * time.Millisecond})
 
 	for _, c := range cmds {
-		switch c.args[0] {
+		switch c.Args[0] {
 		case "serve": // the in-process server above
 			continue
 		case "apply", "put":
 		default:
-			t.Fatalf("README runs kinesin %s, which this test does not know", strings.Join(c.args, " "))
+			t.Fatalf("README runs kinesin %s, which this test does not know", strings.Join(c.Args, " "))
 		}
-		cmd := exec.Command(bin, c.args...)
-		cmd.Dir = "../.." // the repository root, where the README's paths start
-		cmd.Env = append(os.Environ(), "KINESIN_ENDPOINT="+s.URL())
-		cmd.Stdin = strings.NewReader(c.stdin)
-		out, err := cmd.CombinedOutput()
+		// The repository root is where the README's paths start.
+		out, err := c.Exec(bin, s.URL(), "../..").CombinedOutput()
 		if err != nil {
-			t.Fatalf("kinesin %s: %v\n%s", strings.Join(c.args, " "), err, out)
+			t.Fatalf("kinesin %s: %v\n%s", strings.Join(c.Args, " "), err, out)
 		}
-		t.Logf("kinesin %s:\n%s", strings.Join(c.args, " "), out)
+		t.Logf("kinesin %s:\n%s", strings.Join(c.Args, " "), out)
 	}
 	checkLake(t, filepath.Join(dir, "s3", "lake"))
 }
@@ -176,97 +171,4 @@ func objects(t *testing.T, bucket string) []string {
 		t.Fatal(err)
 	}
 	return keys
-}
-
-// command is a kinesin command line of the README: its arguments after
-// "kinesin", and the here-document it reads, if any.
-type command struct {
-	args  []string
-	stdin string
-}
-
-// readmeCommands parses the ```sh blocks of the README: each line starting
-// with "kinesin " is a command (other lines are not run); words are split
-// at blanks, '…' quotes a word, a word starting with # ends the line, "&"
-// is ignored and <<'EOF' feeds the lines up to EOF to the command.
-func readmeCommands(t *testing.T, path string) []command {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		cmds    []command
-		inBlock bool
-		heredoc string
-	)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case heredoc != "":
-			if line == heredoc {
-				heredoc = ""
-			} else {
-				cmds[len(cmds)-1].stdin += line + "\n"
-			}
-		case !inBlock:
-			inBlock = line == "```sh"
-		case line == "```":
-			inBlock = false
-		case strings.HasPrefix(line, "kinesin "):
-			words := shellWords(t, strings.TrimPrefix(line, "kinesin "))
-			var c command
-			for _, w := range words {
-				switch {
-				case w == "&":
-				case strings.HasPrefix(w, "<<"):
-					heredoc = strings.Trim(strings.TrimPrefix(w, "<<"), "'")
-				default:
-					c.args = append(c.args, w)
-				}
-			}
-			cmds = append(cmds, c)
-		}
-	}
-	if inBlock || heredoc != "" || len(cmds) == 0 {
-		t.Fatalf("%s: want closed sh blocks with kinesin commands", path)
-	}
-	return cmds
-}
-
-func shellWords(t *testing.T, s string) []string {
-	t.Helper()
-	var (
-		words []string
-		cur   strings.Builder
-		inW   bool
-	)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'':
-			end := strings.IndexByte(s[i+1:], '\'')
-			if end < 0 {
-				t.Fatalf("unterminated quote in %q", s)
-			}
-			cur.WriteString(s[i+1 : i+1+end])
-			i += end + 1
-			inW = true
-		case c == ' ' || c == '\t':
-			if inW {
-				words = append(words, cur.String())
-				cur.Reset()
-				inW = false
-			}
-		case c == '#' && !inW:
-			return words
-		default:
-			cur.WriteByte(c)
-			inW = true
-		}
-	}
-	if inW {
-		words = append(words, cur.String())
-	}
-	return words
 }

@@ -1,5 +1,6 @@
 // Package kvutil holds the few JetStream KV idioms every bucket owner in
-// kinesin needs: recognising a failed compare-and-set and listing keys.
+// kinesin needs: recognising a failed compare-and-set, listing keys,
+// watching a bucket and a table of JSON records changed by compare-and-set.
 package kvutil
 
 import (

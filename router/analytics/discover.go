@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics/types"
 
+	"github.com/kinesin/kinesin/internal/awsservice"
 	"github.com/kinesin/kinesin/internal/uuid"
 	"github.com/kinesin/kinesin/router/shardstore"
 	"github.com/kinesin/kinesin/runtime/sql/discover"
@@ -33,7 +34,7 @@ type sample struct {
 }
 
 func (s *Service) discover(c *call) (any, error) {
-	in, err := input(c, checkDiscover)
+	in, err := awsservice.Input(c, checkDiscover)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +43,7 @@ func (s *Service) discover(c *call) (any, error) {
 	case in.S3Configuration != nil && in.ResourceARN != nil:
 		return nil, invalidArgument.New("Either ResourceARN or S3Configuration can be given, not both.")
 	case in.S3Configuration != nil:
-		data, err := s.object(c.ctx, *in.S3Configuration.BucketARN, *in.S3Configuration.FileKey)
+		data, err := s.object(c.Ctx, *in.S3Configuration.BucketARN, *in.S3Configuration.FileKey)
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +53,7 @@ func (s *Service) discover(c *call) (any, error) {
 		if p := in.InputStartingPositionConfiguration; p != nil && p.InputStartingPosition != "" {
 			pos = p.InputStartingPosition
 		}
-		if samples, err = s.sampleStream(c.ctx, *in.ResourceARN, pos); err != nil {
+		if samples, err = s.sampleStream(c.Ctx, *in.ResourceARN, pos); err != nil {
 			return nil, err
 		}
 	default:
@@ -64,7 +65,7 @@ func (s *Service) discover(c *call) (any, error) {
 	}
 	var o discover.Options
 	if p := in.InputProcessingConfiguration; p != nil && len(samples) > 0 {
-		if o.Processed, err = s.preprocess(c.ctx, p, deref(in.ResourceARN), samples); err != nil {
+		if o.Processed, err = s.preprocess(c.Ctx, p, deref(in.ResourceARN), samples); err != nil {
 			return nil, err
 		}
 	}

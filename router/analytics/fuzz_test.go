@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/awsservice"
 )
 
 // FuzzRequests decodes and checks arbitrary request bodies as every
@@ -23,24 +24,24 @@ func FuzzRequests(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		c := &call{body: body}
+		c := &call{Body: body}
 		errs := []error{}
 		add := func(_ any, err error) { errs = append(errs, err) }
-		add(input(c, checkCreate))
-		add(input(c, checkNameOnly))
-		add(input(c, checkList))
-		add(input(c, checkDelete))
-		add(input(c, checkStart))
-		add(input(c, checkUpdate))
-		add(input(c, checkAddInput))
-		add(input(c, checkAddOutput))
-		add(input(c, checkAddReference))
-		add(input(c, checkAddProcessing))
-		add(input(c, checkAddLogging))
-		add(input(c, checkDiscover))
-		add(input(c, checkTag))
-		add(input(c, checkUntag))
-		add(input(c, checkListTags))
+		add(awsservice.Input(c, checkCreate))
+		add(awsservice.Input(c, checkNameOnly))
+		add(awsservice.Input(c, checkList))
+		add(awsservice.Input(c, checkDelete))
+		add(awsservice.Input(c, checkStart))
+		add(awsservice.Input(c, checkUpdate))
+		add(awsservice.Input(c, checkAddInput))
+		add(awsservice.Input(c, checkAddOutput))
+		add(awsservice.Input(c, checkAddReference))
+		add(awsservice.Input(c, checkAddProcessing))
+		add(awsservice.Input(c, checkAddLogging))
+		add(awsservice.Input(c, checkDiscover))
+		add(awsservice.Input(c, checkTag))
+		add(awsservice.Input(c, checkUntag))
+		add(awsservice.Input(c, checkListTags))
 		for _, err := range errs {
 			if err != nil && awserr.As(err).Kind == awserr.InternalFailure {
 				t.Fatalf("body %q: not an AWS error: %v", body, err)

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics/types"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/awsservice"
 	"github.com/kinesin/kinesin/internal/uuid"
 	"github.com/kinesin/kinesin/runtime/sql/host"
 	"github.com/kinesin/kinesin/sinks/process"
@@ -133,26 +134,21 @@ func buildReference(r types.ReferenceDataSource, id *string) (types.ReferenceDat
 
 // mergeTags adds (or overwrites) tags in order of first appearance.
 func mergeTags(have []Tag, add []types.Tag) []Tag {
-	for _, t := range add {
-		found := false
-		for i := range have {
-			if have[i].Key == *t.Key {
-				have[i].Value, found = t.Value, true
-			}
-		}
-		if !found {
-			have = append(have, Tag{Key: *t.Key, Value: t.Value})
-		}
+	tags := make([]Tag, len(add))
+	for i, t := range add {
+		tags[i] = Tag{Key: *t.Key, Value: t.Value}
 	}
-	return have
+	return awsservice.MergeTags(have, tags, tagKey)
 }
+
+func tagKey(t Tag) string { return t.Key }
 
 func (s *Service) tooManyTags(name string) error {
 	return tooManyTags.New("Application %s would have more than %d tags.", name, maxTags)
 }
 
 func (s *Service) create(c *call) (any, error) {
-	in, err := input(c, checkCreate)
+	in, err := awsservice.Input(c, checkCreate)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +187,7 @@ func (s *Service) create(c *call) (any, error) {
 	if err := s.checkCode(m); err != nil {
 		return nil, err
 	}
-	all, err := s.st.list(c.ctx)
+	all, err := s.st.List(c.Ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +199,7 @@ func (s *Service) create(c *call) (any, error) {
 		}
 		return nil, limitExceeded.New("Account %s has %d applications, the most it can have.", s.cfg.AccountID, maxApplications)
 	}
-	ok, err := s.st.create(c.ctx, m)
+	ok, err := s.st.Create(c.Ctx, m.Name, m)
 	if err != nil {
 		return nil, err
 	}
@@ -222,11 +218,11 @@ func (s *Service) summary(m *Meta) summaryOut {
 }
 
 func (s *Service) describe(c *call) (any, error) {
-	in, err := input(c, checkNameOnly)
+	in, err := awsservice.Input(c, checkNameOnly)
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := s.st.get(c.ctx, *in.ApplicationName)
+	m, _, err := s.st.Get(c.Ctx, *in.ApplicationName)
 	if err != nil {
 		return nil, s.storeErr(*in.ApplicationName, err)
 	}
@@ -244,40 +240,33 @@ func (s *Service) describe(c *call) (any, error) {
 }
 
 func (s *Service) list(c *call) (any, error) {
-	in, err := input(c, checkList)
+	in, err := awsservice.Input(c, checkList)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.st.list(c.ctx)
+	all, err := s.st.List(c.Ctx)
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	limit := 50
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	out := listOut{ApplicationSummaries: []summaryOut{}}
-	for _, m := range all {
-		if in.ExclusiveStartApplicationName != nil && m.Name <= *in.ExclusiveStartApplicationName {
-			continue
-		}
-		if len(out.ApplicationSummaries) == limit {
-			out.HasMoreApplications = true
-			break
-		}
+	page, more := awsservice.Page(all, func(m *Meta) string { return m.Name }, in.ExclusiveStartApplicationName, limit)
+	out := listOut{ApplicationSummaries: []summaryOut{}, HasMoreApplications: more}
+	for _, m := range page {
 		out.ApplicationSummaries = append(out.ApplicationSummaries, s.summary(m))
 	}
 	return out, nil
 }
 
 func (s *Service) delete(c *call) (any, error) {
-	in, err := input(c, checkDelete)
+	in, err := awsservice.Input(c, checkDelete)
 	if err != nil {
 		return nil, err
 	}
 	name := *in.ApplicationName
-	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
+	_, err = s.st.Update(c.Ctx, name, func(m *Meta) error {
 		if !m.Created.Equal(in.CreateTimestamp.Time().Truncate(time.Millisecond)) && !sameSecond(m.Created, in.CreateTimestamp.Time()) {
 			return invalidArgument.New("CreateTimestamp %s does not match the creation time of application %s.",
 				in.CreateTimestamp.Time().UTC().Format(time.RFC3339Nano), name)
@@ -306,7 +295,7 @@ func sameSecond(created, given time.Time) bool {
 // UPDATING (the processes running it restart it on the new
 // configuration). fn gets the new version.
 func (s *Service) change(ctx context.Context, name string, version int64, fn func(m *Meta, next int64) error) error {
-	_, err := s.st.update(ctx, name, func(m *Meta) error {
+	_, err := s.st.Update(ctx, name, func(m *Meta) error {
 		if m.Status != StatusReady && m.Status != StatusRunning {
 			return resourceInUse.New("Application %s is %s; it must be READY or RUNNING to be updated.", name, m.Status)
 		}
@@ -326,13 +315,29 @@ func (s *Service) change(ctx context.Context, name string, version int64, fn fun
 	return s.storeErr(name, err)
 }
 
+// changeOp is an operation that changes an application at the version
+// its request names: it decodes the request and applies fn as change does.
+func changeOp[T any, PT interface {
+	*T
+	target() *appChange
+}](s *Service, c *call, check func(v *awserr.Violations, in *T), fn func(in PT, m *Meta, next int64) error) (any, error) {
+	in, err := awsservice.Input(c, check)
+	if err != nil {
+		return nil, err
+	}
+	a := PT(in).target()
+	return nil, s.change(c.Ctx, *a.ApplicationName, *a.CurrentApplicationVersionId, func(m *Meta, next int64) error {
+		return fn(in, m, next)
+	})
+}
+
 func (s *Service) start(c *call) (any, error) {
-	in, err := input(c, checkStart)
+	in, err := awsservice.Input(c, checkStart)
 	if err != nil {
 		return nil, err
 	}
 	name := *in.ApplicationName
-	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
+	_, err = s.st.Update(c.Ctx, name, func(m *Meta) error {
 		if m.Status != StatusReady {
 			return resourceInUse.New("Application %s is %s; only a READY application can be started.", name, m.Status)
 		}
@@ -368,21 +373,39 @@ func (s *Service) start(c *call) (any, error) {
 }
 
 func findInput(m *Meta, id string) int {
-	for i, d := range m.Inputs {
-		if deref(d.InputId) == id {
-			return i
-		}
+	return indexByID(m.Inputs, func(d types.InputDescription) *string { return d.InputId }, id)
+}
+
+// The ids of an application's parts.
+func outputID(o types.OutputDescription) *string                 { return o.OutputId }
+func referenceID(r types.ReferenceDataSourceDescription) *string { return r.ReferenceId }
+func loggingID(l types.CloudWatchLoggingOptionDescription) *string {
+	return l.CloudWatchLoggingOptionId
+}
+
+// indexByID is the index of the part of items whose id is want (-1: none).
+func indexByID[T any](items []T, id func(T) *string, want string) int {
+	return slices.IndexFunc(items, func(t T) bool { return deref(id(t)) == want })
+}
+
+// removeByID removes the part of *items whose id is want; false: there is
+// none.
+func removeByID[T any](items *[]T, id func(T) *string, want string) bool {
+	i := indexByID(*items, id, want)
+	if i < 0 {
+		return false
 	}
-	return -1
+	*items = append((*items)[:i], (*items)[i+1:]...)
+	return true
 }
 
 func (s *Service) stop(c *call) (any, error) {
-	in, err := input(c, checkNameOnly)
+	in, err := awsservice.Input(c, checkNameOnly)
 	if err != nil {
 		return nil, err
 	}
 	name := *in.ApplicationName
-	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
+	_, err = s.st.Update(c.Ctx, name, func(m *Meta) error {
 		switch m.Status {
 		case StatusReady, StatusStopping:
 			return errSkip
@@ -399,12 +422,8 @@ func (s *Service) stop(c *call) (any, error) {
 }
 
 func (s *Service) update(c *call) (any, error) {
-	in, err := input(c, checkUpdate)
-	if err != nil {
-		return nil, err
-	}
-	u := in.ApplicationUpdate
-	return nil, s.change(c.ctx, *in.ApplicationName, *in.CurrentApplicationVersionId, func(m *Meta, _ int64) error {
+	return changeOp(s, c, checkUpdate, func(in *updateIn, m *Meta, _ int64) error {
+		u := in.ApplicationUpdate
 		if u.ApplicationCodeUpdate != nil {
 			m.Code = u.ApplicationCodeUpdate
 		}
@@ -424,12 +443,7 @@ func (s *Service) update(c *call) (any, error) {
 			}
 		}
 		for _, lu := range u.CloudWatchLoggingOptionUpdates {
-			i := -1
-			for j, l := range m.Logging {
-				if deref(l.CloudWatchLoggingOptionId) == *lu.CloudWatchLoggingOptionId {
-					i = j
-				}
-			}
+			i := indexByID(m.Logging, loggingID, *lu.CloudWatchLoggingOptionId)
 			if i < 0 {
 				return resourceNotFound.New("CloudWatch logging option %s not found in application %s", *lu.CloudWatchLoggingOptionId, m.Name)
 			}
@@ -526,12 +540,7 @@ func applyInputUpdate(m *Meta, iu types.InputUpdate) error {
 }
 
 func applyOutputUpdate(m *Meta, ou types.OutputUpdate) error {
-	i := -1
-	for j, o := range m.Outputs {
-		if deref(o.OutputId) == *ou.OutputId {
-			i = j
-		}
-	}
+	i := indexByID(m.Outputs, outputID, *ou.OutputId)
 	if i < 0 {
 		return resourceNotFound.New("Output %s not found in application %s", *ou.OutputId, m.Name)
 	}
@@ -609,12 +618,7 @@ func applyOutputUpdate(m *Meta, ou types.OutputUpdate) error {
 }
 
 func applyReferenceUpdate(m *Meta, ru types.ReferenceDataSourceUpdate) error {
-	i := -1
-	for j, r := range m.References {
-		if deref(r.ReferenceId) == *ru.ReferenceId {
-			i = j
-		}
-	}
+	i := indexByID(m.References, referenceID, *ru.ReferenceId)
 	if i < 0 {
 		return resourceNotFound.New("Reference data source %s not found in application %s", *ru.ReferenceId, m.Name)
 	}
@@ -646,11 +650,7 @@ func applyReferenceUpdate(m *Meta, ru types.ReferenceDataSourceUpdate) error {
 }
 
 func (s *Service) addInput(c *call) (any, error) {
-	in, err := input(c, checkAddInput)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.change(c.ctx, *in.ApplicationName, *in.CurrentApplicationVersionId, func(m *Meta, next int64) error {
+	return changeOp(s, c, checkAddInput, func(in *addInputIn, m *Meta, next int64) error {
 		if len(m.Inputs) >= maxInputs {
 			return invalidArgument.New("Application %s already has a streaming source; an application takes one.", m.Name)
 		}
@@ -664,11 +664,7 @@ func (s *Service) addInput(c *call) (any, error) {
 }
 
 func (s *Service) addOutput(c *call) (any, error) {
-	in, err := input(c, checkAddOutput)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.change(c.ctx, *in.ApplicationName, *in.CurrentApplicationVersionId, func(m *Meta, next int64) error {
+	return changeOp(s, c, checkAddOutput, func(in *addOutputIn, m *Meta, next int64) error {
 		if len(m.Outputs) >= maxOutputs {
 			return invalidArgument.New("Application %s already has %d outputs, the most an application can have.", m.Name, maxOutputs)
 		}
@@ -682,11 +678,7 @@ func (s *Service) addOutput(c *call) (any, error) {
 }
 
 func (s *Service) addReference(c *call) (any, error) {
-	in, err := input(c, checkAddReference)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.change(c.ctx, *in.ApplicationName, *in.CurrentApplicationVersionId, func(m *Meta, next int64) error {
+	return changeOp(s, c, checkAddReference, func(in *addReferenceIn, m *Meta, next int64) error {
 		if len(m.References) >= maxReferences {
 			return invalidArgument.New("Application %s already has a reference data source; an application takes one.", m.Name)
 		}
@@ -700,11 +692,7 @@ func (s *Service) addReference(c *call) (any, error) {
 }
 
 func (s *Service) addProcessing(c *call) (any, error) {
-	in, err := input(c, checkAddProcessing)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.change(c.ctx, *in.ApplicationName, *in.CurrentApplicationVersionId, func(m *Meta, _ int64) error {
+	return changeOp(s, c, checkAddProcessing, func(in *addProcessingIn, m *Meta, _ int64) error {
 		i := findInput(m, *in.InputId)
 		if i < 0 {
 			return resourceNotFound.New("Input %s not found in application %s", *in.InputId, m.Name)
@@ -722,11 +710,7 @@ func (s *Service) addProcessing(c *call) (any, error) {
 }
 
 func (s *Service) addLogging(c *call) (any, error) {
-	in, err := input(c, checkAddLogging)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.change(c.ctx, *in.ApplicationName, *in.CurrentApplicationVersionId, func(m *Meta, next int64) error {
+	return changeOp(s, c, checkAddLogging, func(in *addLoggingIn, m *Meta, next int64) error {
 		for _, l := range m.Logging {
 			if deref(l.LogStreamARN) == *in.CloudWatchLoggingOption.LogStreamARN {
 				return invalidArgument.New("Log stream %s is already a CloudWatch logging option of application %s.", deref(l.LogStreamARN), m.Name)
@@ -742,14 +726,11 @@ func (s *Service) addLogging(c *call) (any, error) {
 // member is the id member's path, id reads it from the request, and drop
 // removes the part with that id (false: no such part).
 func (s *Service) deleteItem(c *call, member, what string, id func(in *deleteItemIn) *string, drop func(m *Meta, id string) bool) (any, error) {
-	in, err := input(c, func(v *awserr.Violations, in *deleteItemIn) {
+	check := func(v *awserr.Violations, in *deleteItemIn) {
 		checkApp(v, in.ApplicationName, in.CurrentApplicationVersionId)
 		checkID(v, id(in), member, true)
-	})
-	if err != nil {
-		return nil, err
 	}
-	return nil, s.change(c.ctx, *in.ApplicationName, *in.CurrentApplicationVersionId, func(m *Meta, _ int64) error {
+	return changeOp(s, c, check, func(in *deleteItemIn, m *Meta, _ int64) error {
 		if !drop(m, *id(in)) {
 			return resourceNotFound.New("%s %s not found in application %s", what, *id(in), m.Name)
 		}
@@ -759,25 +740,13 @@ func (s *Service) deleteItem(c *call, member, what string, id func(in *deleteIte
 
 func (s *Service) deleteOutput(c *call) (any, error) {
 	return s.deleteItem(c, "outputId", "Output", func(in *deleteItemIn) *string { return in.OutputId }, func(m *Meta, id string) bool {
-		for i, o := range m.Outputs {
-			if deref(o.OutputId) == id {
-				m.Outputs = append(m.Outputs[:i], m.Outputs[i+1:]...)
-				return true
-			}
-		}
-		return false
+		return removeByID(&m.Outputs, outputID, id)
 	})
 }
 
 func (s *Service) deleteReference(c *call) (any, error) {
 	return s.deleteItem(c, "referenceId", "Reference data source", func(in *deleteItemIn) *string { return in.ReferenceId }, func(m *Meta, id string) bool {
-		for i, r := range m.References {
-			if deref(r.ReferenceId) == id {
-				m.References = append(m.References[:i], m.References[i+1:]...)
-				return true
-			}
-		}
-		return false
+		return removeByID(&m.References, referenceID, id)
 	})
 }
 
@@ -794,13 +763,7 @@ func (s *Service) deleteProcessing(c *call) (any, error) {
 
 func (s *Service) deleteLogging(c *call) (any, error) {
 	return s.deleteItem(c, "cloudWatchLoggingOptionId", "CloudWatch logging option", func(in *deleteItemIn) *string { return in.CloudWatchLoggingOptionId }, func(m *Meta, id string) bool {
-		for i, l := range m.Logging {
-			if deref(l.CloudWatchLoggingOptionId) == id {
-				m.Logging = append(m.Logging[:i], m.Logging[i+1:]...)
-				return true
-			}
-		}
-		return false
+		return removeByID(&m.Logging, loggingID, id)
 	})
 }
 
@@ -814,7 +777,7 @@ func (s *Service) appName(arn string) (string, error) {
 }
 
 func (s *Service) tag(c *call) (any, error) {
-	in, err := input(c, checkTag)
+	in, err := awsservice.Input(c, checkTag)
 	if err != nil {
 		return nil, err
 	}
@@ -822,7 +785,7 @@ func (s *Service) tag(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
+	_, err = s.st.Update(c.Ctx, name, func(m *Meta) error {
 		tags := mergeTags(append([]Tag(nil), m.Tags...), in.Tags)
 		if len(tags) > maxTags {
 			return s.tooManyTags(name)
@@ -834,7 +797,7 @@ func (s *Service) tag(c *call) (any, error) {
 }
 
 func (s *Service) untag(c *call) (any, error) {
-	in, err := input(c, checkUntag)
+	in, err := awsservice.Input(c, checkUntag)
 	if err != nil {
 		return nil, err
 	}
@@ -842,25 +805,15 @@ func (s *Service) untag(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
-		kept := m.Tags[:0]
-		for _, t := range m.Tags {
-			drop := false
-			for _, k := range in.TagKeys {
-				drop = drop || t.Key == k
-			}
-			if !drop {
-				kept = append(kept, t)
-			}
-		}
-		m.Tags = kept
+	_, err = s.st.Update(c.Ctx, name, func(m *Meta) error {
+		m.Tags = awsservice.DropTags(m.Tags, tagKey, in.TagKeys)
 		return nil
 	})
 	return nil, s.storeErr(name, err)
 }
 
 func (s *Service) listTags(c *call) (any, error) {
-	in, err := input(c, checkListTags)
+	in, err := awsservice.Input(c, checkListTags)
 	if err != nil {
 		return nil, err
 	}
@@ -868,7 +821,7 @@ func (s *Service) listTags(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := s.st.get(c.ctx, name)
+	m, _, err := s.st.Get(c.Ctx, name)
 	if err != nil {
 		return nil, s.storeErr(name, err)
 	}

@@ -13,9 +13,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/awsservice"
 	"github.com/kinesin/kinesin/internal/kvutil"
 	"github.com/kinesin/kinesin/router"
-	"github.com/kinesin/kinesin/router/awsproto"
 	"github.com/kinesin/kinesin/router/kinesis"
 	"github.com/kinesin/kinesin/router/shardstore"
 	"github.com/kinesin/kinesin/runtime/sql/host"
@@ -85,15 +85,14 @@ type Service struct {
 	cfg Config
 	st  *store
 	log *slog.Logger
-	ops map[string]op
+	api awsservice.Dispatcher // the operations
 
 	mu      sync.Mutex
 	runs    map[string]*appRun // applications run by this process
 	workers map[string]*worker // by application name
 	wg      sync.WaitGroup     // the workers
 
-	cancel context.CancelFunc
-	done   chan struct{}
+	watch *kvutil.Watcher
 }
 
 // appRun is one application's host.Run in this process.
@@ -104,28 +103,7 @@ type appRun struct {
 	done    chan struct{}
 }
 
-type op func(c *call) (any, error)
-
-type call struct {
-	ctx  context.Context
-	body []byte
-}
-
-// input decodes a request and runs its constraint checks.
-func input[T any](c *call, check func(v *awserr.Violations, in *T)) (*T, error) {
-	in := new(T)
-	if err := awsproto.JSON.Unmarshal(c.body, in); err != nil {
-		return nil, err
-	}
-	if check != nil {
-		var v awserr.Violations
-		check(&v, in)
-		if err := v.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return in, nil
-}
+type call = awsservice.Call
 
 // Open builds the service on JetStream, creating its KV bucket if needed.
 func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Service, error) {
@@ -152,7 +130,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Service, er
 		return nil, err
 	}
 	s := &Service{cfg: cfg, st: st, log: cfg.Logger, runs: map[string]*appRun{}, workers: map[string]*worker{}}
-	s.ops = map[string]op{
+	s.api = awsservice.Dispatcher{Name: "analytics", Log: s.log, Marshal: marshalOut, Answer: answerSchemaError, Ops: map[string]awsservice.Op{
 		"CreateApplication":                             s.create,
 		"DescribeApplication":                           s.describe,
 		"ListApplications":                              s.list,
@@ -173,7 +151,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Service, er
 		"TagResource":                                   s.tag,
 		"UntagResource":                                 s.untag,
 		"ListTagsForResource":                           s.listTags,
-	}
+	}}
 	return s, nil
 }
 
@@ -190,48 +168,20 @@ func (s *Service) Register(srv interface {
 // also ones a process that died left unfinished. It returns once the
 // current state is applied.
 func (s *Service) Start(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	w, err := s.st.kv.WatchAll(ctx)
+	w, err := kvutil.Watch(ctx, s.st.KV, s.apply)
 	if err != nil {
-		cancel()
-		return fmt.Errorf("analytics: watch %s: %w", Bucket, err)
+		return fmt.Errorf("analytics: %w", err)
 	}
-	s.cancel, s.done = cancel, make(chan struct{})
-	ready := make(chan struct{})
-	go func() {
-		defer close(s.done)
-		defer func() { _ = w.Stop() }()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e == nil {
-					close(ready)
-					continue
-				}
-				s.apply(ctx, e)
-			}
-		}
-	}()
-	select {
-	case <-ready:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	s.watch = w
+	return nil
 }
 
 // Close stops the watcher and this process's application runs (each
 // checkpoints as it returns). The applications stay RUNNING in the bucket:
 // another process, or this one started again, resumes them.
 func (s *Service) Close() {
-	if s.cancel != nil {
-		s.cancel()
-		<-s.done
+	if s.watch != nil {
+		s.watch.Stop()
 		s.wg.Wait()
 	}
 	s.mu.Lock()
@@ -308,7 +258,7 @@ func (s *Service) handle(ctx context.Context, e jetstream.KeyValueEntry) {
 		}
 		return
 	}
-	m, err := decodeMeta(e.Value())
+	m, err := s.st.Decode(e.Value())
 	if err != nil {
 		s.log.Error("analytics: bad application record", "key", e.Key(), "err", err)
 		return
@@ -330,7 +280,7 @@ func (s *Service) handle(ctx context.Context, e jetstream.KeyValueEntry) {
 	case StatusDeleting:
 		s.stopRun(m.Name)
 		s.deleteCheckpoints(ctx, m.Name)
-		if err := s.st.kv.Delete(ctx, e.Key(), jetstream.LastRevision(e.Revision())); err != nil && !kvConflictOrGone(err) && ctx.Err() == nil {
+		if err := s.st.KV.Delete(ctx, e.Key(), jetstream.LastRevision(e.Revision())); err != nil && !kvutil.IsConflictOrGone(err) && ctx.Err() == nil {
 			s.log.Error("analytics: delete", "name", m.Name, "err", err)
 		}
 	}
@@ -345,7 +295,7 @@ func (s *Service) deleteCheckpoints(ctx context.Context, name string) {
 // transition moves m from status from to status to, unless the
 // application changed since (another process did it, or a newer request).
 func (s *Service) transition(ctx context.Context, m *Meta, from, to string) {
-	_, err := s.st.update(ctx, m.Name, func(cur *Meta) error {
+	_, err := s.st.Update(ctx, m.Name, func(cur *Meta) error {
 		if cur.Status != from || cur.Version != m.Version || cur.RunID != m.RunID {
 			return errSkip
 		}
@@ -401,44 +351,18 @@ func (s *Service) stopRun(name string) bool {
 	return r != nil
 }
 
-func kvConflictOrGone(err error) bool {
-	return errors.Is(err, jetstream.ErrKeyNotFound) || kvutil.IsConflict(err)
-}
-
 // Serve handles one Kinesis Analytics request.
-func (s *Service) Serve(r *router.Request) *router.Response {
-	target := r.Header("X-Amz-Target")
-	name := target[strings.IndexByte(target, '.')+1:]
-	fn, ok := s.ops[name]
-	if !ok {
-		return errorResponse(awserr.UnknownOperation.New(""))
-	}
-	out, err := fn(&call{ctx: r.Ctx, body: r.Body})
-	if err != nil {
-		var se *schemaError
-		if errors.As(err, &se) {
-			body, _ := json.Marshal(se)
-			return &router.Response{Status: 400, Header: map[string]string{"Content-Type": awsproto.ContentTypeJSON}, Body: body}
-		}
-		e := awserr.As(err)
-		if e.Kind == awserr.InternalFailure {
-			s.log.Error("analytics: internal failure", "op", name, "err", err)
-		}
-		return errorResponse(e)
-	}
-	if out == nil {
-		out = struct{}{}
-	}
-	body, err := marshalOut(out)
-	if err != nil {
-		s.log.Error("analytics: encode response", "op", name, "err", err)
-		return errorResponse(awserr.InternalFailure.New(""))
-	}
-	return &router.Response{Status: 200, Header: map[string]string{"Content-Type": awsproto.ContentTypeJSON}, Body: body}
-}
+func (s *Service) Serve(r *router.Request) *router.Response { return s.api.Serve(r) }
 
-func errorResponse(e *awserr.Error) *router.Response {
-	return &router.Response{Status: e.Status, Header: map[string]string{"Content-Type": awsproto.ContentTypeJSON}, Body: awsproto.JSON.MarshalError(e)}
+// answerSchemaError answers UnableToDetectSchemaException with its
+// records.
+func answerSchemaError(err error) *router.Response {
+	var se *schemaError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	body, _ := json.Marshal(se)
+	return awsservice.Response(400, body)
 }
 
 // marshalOut encodes a response without null members (and without enum

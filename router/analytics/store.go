@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -63,9 +62,10 @@ type Tag struct {
 
 var errNotFound = errors.New("analytics: application not found")
 
+// store is the bucket of applications, keyed by key(name).
 type store struct {
 	js jetstream.JetStream
-	kv jetstream.KeyValue
+	kvutil.Table[Meta]
 }
 
 func openStore(ctx context.Context, js jetstream.JetStream, replicas int) (*store, error) {
@@ -73,15 +73,8 @@ func openStore(ctx context.Context, js jetstream.JetStream, replicas int) (*stor
 	if err != nil {
 		return nil, fmt.Errorf("analytics: %w", err)
 	}
-	return &store{js: js, kv: kv}, nil
-}
-
-func decodeMeta(b []byte) (*Meta, error) {
-	m := new(Meta)
-	if err := json.Unmarshal(b, m); err != nil {
-		return nil, fmt.Errorf("analytics: decode application: %w", err)
-	}
-	return m, nil
+	return &store{js: js, Table: kvutil.Table[Meta]{KV: kv, Prefix: "analytics", What: "application",
+		NotFound: errNotFound, Key: key, Name: nameOf}}, nil
 }
 
 // key is the bucket key of an application: its name with '_' as "__" and
@@ -105,80 +98,4 @@ func nameOf(k string) string {
 		b.WriteByte(k[i])
 	}
 	return b.String()
-}
-
-func (st *store) get(ctx context.Context, name string) (*Meta, uint64, error) {
-	e, err := st.kv.Get(ctx, key(name))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, 0, errNotFound
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("analytics: get %s: %w", name, err)
-	}
-	m, err := decodeMeta(e.Value())
-	if err != nil {
-		return nil, 0, err
-	}
-	return m, e.Revision(), nil
-}
-
-// create stores m if no application of its name exists.
-func (st *store) create(ctx context.Context, m *Meta) (bool, error) {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return false, fmt.Errorf("analytics: encode %s: %w", m.Name, err)
-	}
-	_, err = st.kv.Create(ctx, key(m.Name), b)
-	if kvutil.IsConflict(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("analytics: create %s: %w", m.Name, err)
-	}
-	return true, nil
-}
-
-// update applies fn to the stored application by compare-and-set,
-// retrying on conflicts; fn sees a fresh copy each time.
-func (st *store) update(ctx context.Context, name string, fn func(m *Meta) error) (*Meta, error) {
-	for {
-		m, rev, err := st.get(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if err := fn(m); err != nil {
-			return nil, err
-		}
-		b, err := json.Marshal(m)
-		if err != nil {
-			return nil, fmt.Errorf("analytics: encode %s: %w", name, err)
-		}
-		_, err = st.kv.Update(ctx, key(name), b, rev)
-		if kvutil.IsConflict(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("analytics: update %s: %w", name, err)
-		}
-		return m, nil
-	}
-}
-
-func (st *store) list(ctx context.Context) ([]*Meta, error) {
-	keys, err := kvutil.Keys(ctx, st.kv)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: %w", err)
-	}
-	var out []*Meta
-	for _, k := range keys {
-		m, _, err := st.get(ctx, nameOf(k))
-		if errors.Is(err, errNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, nil
 }

@@ -75,52 +75,54 @@ type startIn struct {
 	InputConfigurations []types.InputConfiguration `json:"InputConfigurations"`
 }
 
+// appChange is the members of a request that changes an application at
+// the version it names.
+type appChange struct {
+	ApplicationName             *string `json:"ApplicationName"`
+	CurrentApplicationVersionId *int64  `json:"CurrentApplicationVersionId"`
+}
+
+func (a *appChange) target() *appChange { return a }
+
 type updateIn struct {
-	ApplicationName             *string                  `json:"ApplicationName"`
-	CurrentApplicationVersionId *int64                   `json:"CurrentApplicationVersionId"`
-	ApplicationUpdate           *types.ApplicationUpdate `json:"ApplicationUpdate"`
+	appChange
+	ApplicationUpdate *types.ApplicationUpdate `json:"ApplicationUpdate"`
 }
 
 type addInputIn struct {
-	ApplicationName             *string      `json:"ApplicationName"`
-	CurrentApplicationVersionId *int64       `json:"CurrentApplicationVersionId"`
-	Input                       *types.Input `json:"Input"`
+	appChange
+	Input *types.Input `json:"Input"`
 }
 
 type addOutputIn struct {
-	ApplicationName             *string       `json:"ApplicationName"`
-	CurrentApplicationVersionId *int64        `json:"CurrentApplicationVersionId"`
-	Output                      *types.Output `json:"Output"`
+	appChange
+	Output *types.Output `json:"Output"`
 }
 
 type addReferenceIn struct {
-	ApplicationName             *string                    `json:"ApplicationName"`
-	CurrentApplicationVersionId *int64                     `json:"CurrentApplicationVersionId"`
-	ReferenceDataSource         *types.ReferenceDataSource `json:"ReferenceDataSource"`
+	appChange
+	ReferenceDataSource *types.ReferenceDataSource `json:"ReferenceDataSource"`
 }
 
 type addProcessingIn struct {
-	ApplicationName              *string                             `json:"ApplicationName"`
-	CurrentApplicationVersionId  *int64                              `json:"CurrentApplicationVersionId"`
+	appChange
 	InputId                      *string                             `json:"InputId"`
 	InputProcessingConfiguration *types.InputProcessingConfiguration `json:"InputProcessingConfiguration"`
 }
 
 type addLoggingIn struct {
-	ApplicationName             *string                        `json:"ApplicationName"`
-	CurrentApplicationVersionId *int64                         `json:"CurrentApplicationVersionId"`
-	CloudWatchLoggingOption     *types.CloudWatchLoggingOption `json:"CloudWatchLoggingOption"`
+	appChange
+	CloudWatchLoggingOption *types.CloudWatchLoggingOption `json:"CloudWatchLoggingOption"`
 }
 
 // deleteItemIn is the request of the Delete* operations of one part of an
 // application; exactly one id member is the operation's.
 type deleteItemIn struct {
-	ApplicationName             *string `json:"ApplicationName"`
-	CurrentApplicationVersionId *int64  `json:"CurrentApplicationVersionId"`
-	OutputId                    *string `json:"OutputId"`
-	ReferenceId                 *string `json:"ReferenceId"`
-	InputId                     *string `json:"InputId"`
-	CloudWatchLoggingOptionId   *string `json:"CloudWatchLoggingOptionId"`
+	appChange
+	OutputId                  *string `json:"OutputId"`
+	ReferenceId               *string `json:"ReferenceId"`
+	InputId                   *string `json:"InputId"`
+	CloudWatchLoggingOptionId *string `json:"CloudWatchLoggingOptionId"`
 }
 
 type discoverIn struct {

@@ -33,11 +33,11 @@ func decodePutBatch(body []byte) (*putBatchIn, error) {
 	return in, nil
 }
 
-// inputPutBatch is input(c, checkPutBatch) on the fast decoder: the
+// inputPutBatch is awsservice.Input(c, checkPutBatch) on the fast decoder: the
 // constraint checks (which format a path per record) run only when a
 // quick look finds something they would report.
 func inputPutBatch(c *call) (*putBatchIn, error) {
-	in, err := decodePutBatch(c.body)
+	in, err := decodePutBatch(c.Body)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/awsservice"
 	"github.com/kinesin/kinesin/router/awsproto"
 )
 
@@ -143,8 +144,8 @@ func TestDecodePutBatch(t *testing.T) {
 			if _, fast := scanPutBatch(body); fast != tc.fast {
 				t.Fatalf("scanner took %.200q: %v, want %v", tc.body, fast, tc.fast)
 			}
-			in, err := inputPutBatch(&call{body: body})
-			want, wantErr = input(&call{body: body}, checkPutBatch)
+			in, err := inputPutBatch(&call{Body: body})
+			want, wantErr = awsservice.Input(&call{Body: body}, checkPutBatch)
 			if d := sameResult(in, err, want, wantErr); d != "" {
 				t.Fatalf("inputPutBatch(%.200q): %s", tc.body, d)
 			}
@@ -244,8 +245,8 @@ func FuzzDecodePutBatch(f *testing.F) {
 		if d := sameResult(got, err, want, wantErr); d != "" {
 			t.Fatalf("decodePutBatch(%q): %s", body, d)
 		}
-		got, err = inputPutBatch(&call{body: body})
-		want, wantErr = input(&call{body: body}, checkPutBatch)
+		got, err = inputPutBatch(&call{Body: body})
+		want, wantErr = awsservice.Input(&call{Body: body}, checkPutBatch)
 		if d := sameResult(got, err, want, wantErr); d != "" {
 			t.Fatalf("inputPutBatch(%q): %s", body, d)
 		}
@@ -298,8 +299,8 @@ func BenchmarkDecodePutBatchStdlib(b *testing.B) {
 // The Input pair adds the constraint checks: the whole decode step of
 // putRecordBatch.
 func BenchmarkInputPutBatch(b *testing.B) {
-	c := &call{body: benchBatch(500, 1024)}
-	b.SetBytes(int64(len(c.body)))
+	c := &call{Body: benchBatch(500, 1024)}
+	b.SetBytes(int64(len(c.Body)))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := inputPutBatch(c); err != nil {
@@ -309,11 +310,11 @@ func BenchmarkInputPutBatch(b *testing.B) {
 }
 
 func BenchmarkInputPutBatchStdlib(b *testing.B) {
-	c := &call{body: benchBatch(500, 1024)}
-	b.SetBytes(int64(len(c.body)))
+	c := &call{Body: benchBatch(500, 1024)}
+	b.SetBytes(int64(len(c.Body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := input(c, checkPutBatch); err != nil {
+		if _, err := awsservice.Input(c, checkPutBatch); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/awsservice"
 )
 
 // FuzzDecode holds every operation's decoder and checks to the property
@@ -21,11 +22,11 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		c := &call{body: body}
+		c := &call{Body: body}
 		errs := []error{
-			only(input(c, checkCreate)), only(input(c, checkDescribe)), only(input(c, checkList)),
-			only(input(c, checkPutRecord)), only(input(c, checkPutBatch)), only(input(c, checkTag)),
-			only(input(c, checkUntag)), only(input(c, checkListTags)),
+			only(awsservice.Input(c, checkCreate)), only(awsservice.Input(c, checkDescribe)), only(awsservice.Input(c, checkList)),
+			only(awsservice.Input(c, checkPutRecord)), only(awsservice.Input(c, checkPutBatch)), only(awsservice.Input(c, checkTag)),
+			only(awsservice.Input(c, checkUntag)), only(awsservice.Input(c, checkListTags)),
 		}
 		for _, err := range errs {
 			if err != nil && !awserr.Serialization.Is(err) && !awserr.Validation.Is(err) {

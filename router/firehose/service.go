@@ -6,18 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"sort"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/awsservice"
 	"github.com/kinesin/kinesin/internal/clock"
 	"github.com/kinesin/kinesin/internal/kvutil"
 	"github.com/kinesin/kinesin/router"
-	"github.com/kinesin/kinesin/router/awsproto"
 	"github.com/kinesin/kinesin/router/kinesis"
 	"github.com/kinesin/kinesin/router/shardstore"
 	"github.com/kinesin/kinesin/sinks/convert"
@@ -79,14 +78,13 @@ type Service struct {
 	st      *store
 	log     *slog.Logger
 	metrics *Metrics
-	ops     map[string]op
+	api     awsservice.Dispatcher // the operations
 
 	mu    sync.Mutex
 	cache map[string]*Meta // the bucket as last watched
 	loops map[string]*loop // delivery loops running in this process
 
-	cancel context.CancelFunc
-	done   chan struct{}
+	watch *kvutil.Watcher
 }
 
 type loop struct {
@@ -95,28 +93,7 @@ type loop struct {
 	done    chan struct{}
 }
 
-type op func(c *call) (any, error)
-
-type call struct {
-	ctx  context.Context
-	body []byte
-}
-
-// input decodes a request and runs its constraint checks.
-func input[T any](c *call, check func(v *awserr.Violations, in *T)) (*T, error) {
-	in := new(T)
-	if err := awsproto.JSON.Unmarshal(c.body, in); err != nil {
-		return nil, err
-	}
-	if check != nil {
-		var v awserr.Violations
-		check(&v, in)
-		if err := v.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return in, nil
-}
+type call = awsservice.Call
 
 // Open builds the service on JetStream, creating its KV bucket if needed.
 func Open(ctx context.Context, js jetstream.JetStream, cfg Config, m *Metrics) (*Service, error) {
@@ -147,7 +124,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config, m *Metrics) (
 		objects = objstore.NewFS(cfg.DataDir)
 	}
 	s := &Service{cfg: cfg, objects: objects, st: st, log: cfg.Logger, metrics: m, cache: map[string]*Meta{}, loops: map[string]*loop{}}
-	s.ops = map[string]op{
+	s.api = awsservice.Dispatcher{Name: "firehose", Log: s.log, Marshal: marshalOut, Ops: map[string]awsservice.Op{
 		"CreateDeliveryStream":      s.create,
 		"DescribeDeliveryStream":    s.describe,
 		"ListDeliveryStreams":       s.list,
@@ -158,7 +135,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config, m *Metrics) (
 		"UntagDeliveryStream":       s.untag,
 		"ListTagsForDeliveryStream": s.listTags,
 		"UpdateDestination":         s.updateDestination,
-	}
+	}}
 	return s, nil
 }
 
@@ -173,47 +150,19 @@ func (s *Service) Register(srv interface {
 // a process that died left unfinished) and runs a delivery loop for every
 // ACTIVE delivery stream. It returns once the current state is applied.
 func (s *Service) Start(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	w, err := s.st.kv.WatchAll(ctx)
+	w, err := kvutil.Watch(ctx, s.st.KV, s.apply)
 	if err != nil {
-		cancel()
-		return fmt.Errorf("firehose: watch %s: %w", Bucket, err)
+		return fmt.Errorf("firehose: %w", err)
 	}
-	s.cancel, s.done = cancel, make(chan struct{})
-	ready := make(chan struct{})
-	go func() {
-		defer close(s.done)
-		defer func() { _ = w.Stop() }()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e == nil {
-					close(ready)
-					continue
-				}
-				s.apply(ctx, e)
-			}
-		}
-	}()
-	select {
-	case <-ready:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	s.watch = w
+	return nil
 }
 
 // Close stops the watcher and this process's delivery loops; records they
 // buffered go back to the stream for the next loop.
 func (s *Service) Close() {
-	if s.cancel != nil {
-		s.cancel()
-		<-s.done
+	if s.watch != nil {
+		s.watch.Stop()
 	}
 	s.mu.Lock()
 	loops := s.loops
@@ -235,7 +184,7 @@ func (s *Service) apply(ctx context.Context, e jetstream.KeyValueEntry) {
 		s.stopLoop(name)
 		return
 	}
-	m, err := decodeMeta(e.Value())
+	m, err := s.st.Decode(e.Value())
 	if err != nil {
 		s.log.Error("firehose: bad delivery stream record", "name", name, "err", err)
 		return
@@ -249,7 +198,7 @@ func (s *Service) apply(ctx context.Context, e jetstream.KeyValueEntry) {
 			s.log.Error("firehose: create", "name", name, "err", err)
 			return
 		}
-		_, err := s.st.update(ctx, name, func(m *Meta) error {
+		_, err := s.st.Update(ctx, name, func(m *Meta) error {
 			if m.Status != StatusCreating {
 				return errSkip
 			}
@@ -272,17 +221,13 @@ func (s *Service) apply(ctx context.Context, e jetstream.KeyValueEntry) {
 			s.log.Error("firehose: delete", "name", name, "err", err)
 			return
 		}
-		if err := s.st.kv.Delete(ctx, name, jetstream.LastRevision(e.Revision())); err != nil && !kvConflictOrGone(err) && ctx.Err() == nil {
+		if err := s.st.KV.Delete(ctx, name, jetstream.LastRevision(e.Revision())); err != nil && !kvutil.IsConflictOrGone(err) && ctx.Err() == nil {
 			s.log.Error("firehose: delete", "name", name, "err", err)
 		}
 	}
 }
 
 var errSkip = errors.New("firehose: nothing to do")
-
-func kvConflictOrGone(err error) bool {
-	return errors.Is(err, jetstream.ErrKeyNotFound) || kvutil.IsConflict(err)
-}
 
 // startLoop runs m's delivery loop; a loop of an older version of m (its
 // destination was updated) is stopped first, handing its buffered
@@ -468,35 +413,7 @@ func (s *Service) runConsumer(ctx context.Context, name string, c delivery.Confi
 }
 
 // Serve handles one Firehose request.
-func (s *Service) Serve(r *router.Request) *router.Response {
-	target := r.Header("X-Amz-Target")
-	name := target[strings.IndexByte(target, '.')+1:]
-	fn, ok := s.ops[name]
-	if !ok {
-		return errorResponse(awserr.UnknownOperation.New(""))
-	}
-	out, err := fn(&call{ctx: r.Ctx, body: r.Body})
-	if err != nil {
-		e := awserr.As(err)
-		if e.Kind == awserr.InternalFailure {
-			s.log.Error("firehose: internal failure", "op", name, "err", err)
-		}
-		return errorResponse(e)
-	}
-	if out == nil {
-		out = struct{}{}
-	}
-	body, err := marshalOut(out)
-	if err != nil {
-		s.log.Error("firehose: encode response", "op", name, "err", err)
-		return errorResponse(awserr.InternalFailure.New(""))
-	}
-	return &router.Response{Status: 200, Header: map[string]string{"Content-Type": awsproto.ContentTypeJSON}, Body: body}
-}
-
-func errorResponse(e *awserr.Error) *router.Response {
-	return &router.Response{Status: e.Status, Header: map[string]string{"Content-Type": awsproto.ContentTypeJSON}, Body: awsproto.JSON.MarshalError(e)}
-}
+func (s *Service) Serve(r *router.Request) *router.Response { return s.api.Serve(r) }
 
 // ARN of a delivery stream.
 func (s *Service) arn(name string) string {
@@ -520,7 +437,7 @@ func (s *Service) storeErr(name string, err error) error {
 }
 
 func (s *Service) create(c *call) (any, error) {
-	in, err := input(c, checkCreate)
+	in, err := awsservice.Input(c, checkCreate)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +445,7 @@ func (s *Service) create(c *call) (any, error) {
 	if in.DeliveryStreamType != nil {
 		typ = *in.DeliveryStreamType
 	}
-	src, err := s.buildSource(c.ctx, typ, in)
+	src, err := s.buildSource(c.Ctx, typ, in)
 	if err != nil {
 		return nil, err
 	}
@@ -562,7 +479,7 @@ func (s *Service) create(c *call) (any, error) {
 	if src != nil {
 		src.Start = m.Created
 	}
-	ok, err := s.st.create(c.ctx, m)
+	ok, err := s.st.Create(c.Ctx, m.Name, m)
 	if err != nil {
 		return nil, err
 	}
@@ -573,11 +490,11 @@ func (s *Service) create(c *call) (any, error) {
 }
 
 func (s *Service) describe(c *call) (any, error) {
-	in, err := input(c, checkDescribe)
+	in, err := awsservice.Input(c, checkDescribe)
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := s.st.get(c.ctx, *in.DeliveryStreamName)
+	m, _, err := s.st.Get(c.Ctx, *in.DeliveryStreamName)
 	if err != nil {
 		return nil, s.storeErr(*in.DeliveryStreamName, err)
 	}
@@ -749,44 +666,39 @@ func processingOut(cfg *process.Config) *processingConfig {
 }
 
 func (s *Service) list(c *call) (any, error) {
-	in, err := input(c, checkList)
+	in, err := awsservice.Input(c, checkList)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.st.list(c.ctx)
+	all, err := s.st.List(c.Ctx)
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	if in.DeliveryStreamType != nil {
+		all = slices.DeleteFunc(all, func(m *Meta) bool { return m.Type != *in.DeliveryStreamType })
+	}
 	limit := 10
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	out := listOut{DeliveryStreamNames: []string{}}
-	for _, m := range all {
-		if in.DeliveryStreamType != nil && m.Type != *in.DeliveryStreamType {
-			continue
-		}
-		if in.ExclusiveStartDeliveryStreamName != nil && m.Name <= *in.ExclusiveStartDeliveryStreamName {
-			continue
-		}
-		if len(out.DeliveryStreamNames) == limit {
-			out.HasMoreDeliveryStreams = true
-			break
-		}
+	page, more := awsservice.Page(all, metaName, in.ExclusiveStartDeliveryStreamName, limit)
+	out := listOut{DeliveryStreamNames: []string{}, HasMoreDeliveryStreams: more}
+	for _, m := range page {
 		out.DeliveryStreamNames = append(out.DeliveryStreamNames, m.Name)
 	}
 	return out, nil
 }
 
+func metaName(m *Meta) string { return m.Name }
+
 func (s *Service) delete(c *call) (any, error) {
-	in, err := input(c, func(v *awserr.Violations, in *deleteIn) {
+	in, err := awsservice.Input(c, func(v *awserr.Violations, in *deleteIn) {
 		checkName(v, in.DeliveryStreamName, "deliveryStreamName", true)
 	})
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.st.update(c.ctx, *in.DeliveryStreamName, func(m *Meta) error {
+	_, err = s.st.Update(c.Ctx, *in.DeliveryStreamName, func(m *Meta) error {
 		m.Status = StatusDeleting
 		return nil
 	})
@@ -804,7 +716,7 @@ func (s *Service) active(ctx context.Context, name string) error {
 	// the copy lags; its record stream goes with it.
 	if m == nil || m.Status != StatusActive {
 		var err error
-		if m, _, err = s.st.get(ctx, name); err != nil {
+		if m, _, err = s.st.Get(ctx, name); err != nil {
 			return s.storeErr(name, err)
 		}
 	}
@@ -835,12 +747,12 @@ func (s *Service) put(ctx context.Context, name string, records [][]byte) (uint6
 }
 
 func (s *Service) putRecord(c *call) (any, error) {
-	in, err := input(c, checkPutRecord)
+	in, err := awsservice.Input(c, checkPutRecord)
 	if err != nil {
 		return nil, err
 	}
 	name := *in.DeliveryStreamName
-	seq, err := s.put(c.ctx, name, [][]byte{*in.Record.Data})
+	seq, err := s.put(c.Ctx, name, [][]byte{*in.Record.Data})
 	if err != nil {
 		return nil, err
 	}
@@ -864,7 +776,7 @@ func (s *Service) putRecordBatch(c *call) (any, error) {
 	}
 	// One append stores the whole batch, so it succeeds or fails as a
 	// whole: a failure is the call's error, never a per-record one.
-	seq, err := s.put(c.ctx, name, records)
+	seq, err := s.put(c.Ctx, name, records)
 	if err != nil {
 		return nil, err
 	}
@@ -873,34 +785,28 @@ func (s *Service) putRecordBatch(c *call) (any, error) {
 
 // mergeTags adds (or overwrites) tags in order of first appearance.
 func mergeTags(have []Tag, add []tag) []Tag {
-	for _, t := range add {
-		v := ""
+	tags := make([]Tag, len(add))
+	for i, t := range add {
+		tags[i] = Tag{Key: *t.Key}
 		if t.Value != nil {
-			v = *t.Value
-		}
-		found := false
-		for i := range have {
-			if have[i].Key == *t.Key {
-				have[i].Value, found = v, true
-			}
-		}
-		if !found {
-			have = append(have, Tag{Key: *t.Key, Value: v})
+			tags[i].Value = *t.Value
 		}
 	}
-	return have
+	return awsservice.MergeTags(have, tags, tagKey)
 }
+
+func tagKey(t Tag) string { return t.Key }
 
 // maxTags is how many tags a delivery stream can have.
 const maxTags = 50
 
 func (s *Service) tag(c *call) (any, error) {
-	in, err := input(c, checkTag)
+	in, err := awsservice.Input(c, checkTag)
 	if err != nil {
 		return nil, err
 	}
 	name := *in.DeliveryStreamName
-	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
+	_, err = s.st.Update(c.Ctx, name, func(m *Meta) error {
 		tags := mergeTags(append([]Tag(nil), m.Tags...), in.Tags)
 		if len(tags) > maxTags {
 			return limitExceeded.New("Firehose %s under account %s would have more than %d tags.", name, s.cfg.AccountID, maxTags)
@@ -912,34 +818,24 @@ func (s *Service) tag(c *call) (any, error) {
 }
 
 func (s *Service) untag(c *call) (any, error) {
-	in, err := input(c, checkUntag)
+	in, err := awsservice.Input(c, checkUntag)
 	if err != nil {
 		return nil, err
 	}
 	name := *in.DeliveryStreamName
-	_, err = s.st.update(c.ctx, name, func(m *Meta) error {
-		kept := m.Tags[:0]
-		for _, t := range m.Tags {
-			drop := false
-			for _, k := range in.TagKeys {
-				drop = drop || t.Key == k
-			}
-			if !drop {
-				kept = append(kept, t)
-			}
-		}
-		m.Tags = kept
+	_, err = s.st.Update(c.Ctx, name, func(m *Meta) error {
+		m.Tags = awsservice.DropTags(m.Tags, tagKey, in.TagKeys)
 		return nil
 	})
 	return nil, s.storeErr(name, err)
 }
 
 func (s *Service) listTags(c *call) (any, error) {
-	in, err := input(c, checkListTags)
+	in, err := awsservice.Input(c, checkListTags)
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := s.st.get(c.ctx, *in.DeliveryStreamName)
+	m, _, err := s.st.Get(c.Ctx, *in.DeliveryStreamName)
 	if err != nil {
 		return nil, s.storeErr(*in.DeliveryStreamName, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -100,10 +99,10 @@ type Tag struct {
 
 var errNotFound = errors.New("firehose: delivery stream not found")
 
-// store holds the bucket and the record streams.
+// store holds the bucket, keyed by name, and the record streams.
 type store struct {
 	js jetstream.JetStream
-	kv jetstream.KeyValue
+	kvutil.Table[Meta]
 }
 
 func openStore(ctx context.Context, js jetstream.JetStream, replicas int) (*store, error) {
@@ -111,85 +110,7 @@ func openStore(ctx context.Context, js jetstream.JetStream, replicas int) (*stor
 	if err != nil {
 		return nil, fmt.Errorf("firehose: %w", err)
 	}
-	return &store{js: js, kv: kv}, nil
-}
-
-func (st *store) get(ctx context.Context, name string) (*Meta, uint64, error) {
-	e, err := st.kv.Get(ctx, name)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, 0, errNotFound
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("firehose: get %s: %w", name, err)
-	}
-	m, err := decodeMeta(e.Value())
-	if err != nil {
-		return nil, 0, err
-	}
-	return m, e.Revision(), nil
-}
-
-func decodeMeta(b []byte) (*Meta, error) {
-	m := new(Meta)
-	if err := json.Unmarshal(b, m); err != nil {
-		return nil, fmt.Errorf("firehose: decode delivery stream: %w", err)
-	}
-	return m, nil
-}
-
-// create stores m if no delivery stream of its name exists.
-func (st *store) create(ctx context.Context, m *Meta) (bool, error) {
-	b, _ := json.Marshal(m)
-	_, err := st.kv.Create(ctx, m.Name, b)
-	if kvutil.IsConflict(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("firehose: create %s: %w", m.Name, err)
-	}
-	return true, nil
-}
-
-// update applies fn to the stored delivery stream by compare-and-set,
-// retrying on conflicts.
-func (st *store) update(ctx context.Context, name string, fn func(m *Meta) error) (*Meta, error) {
-	for {
-		m, rev, err := st.get(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if err := fn(m); err != nil {
-			return nil, err
-		}
-		b, _ := json.Marshal(m)
-		_, err = st.kv.Update(ctx, name, b, rev)
-		if kvutil.IsConflict(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("firehose: update %s: %w", name, err)
-		}
-		return m, nil
-	}
-}
-
-func (st *store) list(ctx context.Context) ([]*Meta, error) {
-	keys, err := kvutil.Keys(ctx, st.kv)
-	if err != nil {
-		return nil, fmt.Errorf("firehose: %w", err)
-	}
-	var out []*Meta
-	for _, k := range keys {
-		m, _, err := st.get(ctx, k)
-		if errors.Is(err, errNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return &store{js: js, Table: kvutil.Table[Meta]{KV: kv, Prefix: "firehose", What: "delivery stream", NotFound: errNotFound}}, nil
 }
 
 // escape maps a delivery stream name ([a-zA-Z0-9_.-]+) onto a JetStream

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/internal/awsservice"
 	"github.com/kinesin/kinesin/sinks/httpendpoint"
 	"github.com/kinesin/kinesin/sinks/kinesisdest"
 	"github.com/kinesin/kinesin/sinks/opensearch"
@@ -45,7 +46,7 @@ func checkUpdate(v *awserr.Violations, in *updateIn) {
 func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
 func (s *Service) updateDestination(c *call) (any, error) {
-	in, err := input(c, checkUpdate)
+	in, err := awsservice.Input(c, checkUpdate)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func (s *Service) updateDestination(c *call) (any, error) {
 	if updates != 1 {
 		return nil, invalidArgument.New("Exactly one destination update must be provided.")
 	}
-	_, err = s.st.update(c.ctx, *in.DeliveryStreamName, func(m *Meta) error {
+	_, err = s.st.Update(c.Ctx, *in.DeliveryStreamName, func(m *Meta) error {
 		if m.Status != StatusActive {
 			return resourceInUse.New("Firehose %s is not in the ACTIVE state.", m.Name)
 		}

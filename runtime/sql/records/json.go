@@ -239,17 +239,26 @@ func (sc *scanner) rows(steps []step) error {
 	return sc.skip()
 }
 
-// members calls f with each member name of the object at sc.i; f consumes the value.
-func (sc *scanner) members(f func(key string) error) error {
+// open enters the object or array at sc.i, which end closes; empty: it
+// was {} or [], and is consumed.
+func (sc *scanner) open(end byte) (empty bool, err error) {
 	sc.i++
 	if sc.depth++; sc.depth > maxDepth {
-		return sc.errAt("nested too deeply")
+		return false, sc.errAt("nested too deeply")
 	}
 	sc.ws()
-	if sc.i < len(sc.s) && sc.s[sc.i] == '}' {
+	if sc.i < len(sc.s) && sc.s[sc.i] == end {
 		sc.i++
 		sc.depth--
-		return nil
+		return true, nil
+	}
+	return false, nil
+}
+
+// members calls f with each member name of the object at sc.i; f consumes the value.
+func (sc *scanner) members(f func(key string) error) error {
+	if empty, err := sc.open('}'); empty || err != nil {
+		return err
 	}
 	for {
 		key, err := sc.key()
@@ -272,15 +281,8 @@ func (sc *scanner) members(f func(key string) error) error {
 // object parses the object at sc.i against n's members (members without
 // a closure: this is the hot path).
 func (sc *scanner) object(n *node) error {
-	sc.i++
-	if sc.depth++; sc.depth > maxDepth {
-		return sc.errAt("nested too deeply")
-	}
-	sc.ws()
-	if sc.i < len(sc.s) && sc.s[sc.i] == '}' {
-		sc.i++
-		sc.depth--
-		return nil
+	if empty, err := sc.open('}'); empty || err != nil {
+		return err
 	}
 	for {
 		key, err := sc.key()
@@ -303,15 +305,8 @@ func (sc *scanner) object(n *node) error {
 
 // array parses the array at sc.i against n's index children.
 func (sc *scanner) array(n *node) error {
-	sc.i++
-	if sc.depth++; sc.depth > maxDepth {
-		return sc.errAt("nested too deeply")
-	}
-	sc.ws()
-	if sc.i < len(sc.s) && sc.s[sc.i] == ']' {
-		sc.i++
-		sc.depth--
-		return nil
+	if empty, err := sc.open(']'); empty || err != nil {
+		return err
 	}
 	for i := 0; ; i++ {
 		var err error
@@ -331,15 +326,8 @@ func (sc *scanner) array(n *node) error {
 
 // elements calls f with each element index of the array at sc.i; f consumes the element.
 func (sc *scanner) elements(f func(i int) error) error {
-	sc.i++
-	if sc.depth++; sc.depth > maxDepth {
-		return sc.errAt("nested too deeply")
-	}
-	sc.ws()
-	if sc.i < len(sc.s) && sc.s[sc.i] == ']' {
-		sc.i++
-		sc.depth--
-		return nil
+	if empty, err := sc.open(']'); empty || err != nil {
+		return err
 	}
 	for i := 0; ; i++ {
 		sc.ws()

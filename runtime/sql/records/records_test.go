@@ -121,20 +121,27 @@ func TestParseJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := parse(t, p, tt.data)
-			if tt.wantErr == "" && err != nil {
-				t.Fatalf("error %v", err)
-			}
-			if tt.wantErr != "" {
-				var e *Error
-				if !errors.As(err, &e) || e.Name != tt.wantErr {
-					t.Fatalf("error %v, want %s", err, tt.wantErr)
-				}
-			}
-			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-			}
+			checkParse(t, p, tt.data, tt.want, tt.wantErr)
 		})
+	}
+}
+
+// checkParse parses data with p and checks the rows (as parse prints them)
+// and the error's name (wantErr "": no error).
+func checkParse(t *testing.T, p *Parser, data string, want []string, wantErr string) {
+	t.Helper()
+	got, err := parse(t, p, data)
+	if wantErr == "" && err != nil {
+		t.Fatalf("error %v", err)
+	}
+	if wantErr != "" {
+		var e *Error
+		if !errors.As(err, &e) || e.Name != wantErr {
+			t.Fatalf("error %v, want %s", err, wantErr)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -273,19 +280,7 @@ func TestParseCSV(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := parse(t, p, tt.data)
-			if tt.wantErr == "" && err != nil {
-				t.Fatalf("error %v", err)
-			}
-			if tt.wantErr != "" {
-				var e *Error
-				if !errors.As(err, &e) || e.Name != tt.wantErr {
-					t.Fatalf("error %v, want %s", err, tt.wantErr)
-				}
-			}
-			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-			}
+			checkParse(t, p, tt.data, tt.want, tt.wantErr)
 		})
 	}
 }
