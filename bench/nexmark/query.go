@@ -14,7 +14,8 @@ type Query struct {
 	// Output is the in-application stream that holds the results.
 	Output string
 	// EventTime is set when the query has event-time windows, which close
-	// as the event time of rows moves, not on Advance.
+	// as the event time of rows moves; when the input is idle, on Advance
+	// too (IDLE => INTERVAL '5' SECOND).
 	EventTime bool
 }
 
@@ -26,6 +27,10 @@ type Query struct {
 // declares the same) except q12's, which are on ROWTIME, kinesin's
 // processing time (Flink's PROCTIME()). Differences from Flink's text:
 //
+//   - The event-time windows also have IDLE => INTERVAL '5' SECOND: once
+//     the clock given to Advance is 5 s past the last row, event time
+//     follows it, so advancing past the end of the input closes the last
+//     windows as the final watermark of Flink's bounded source does.
 //   - q1's price is DECIMAL(18,3) (Flink: DECIMAL(23,3); kinesin's
 //     decimals hold 18 digits, and 0.908 × any bid price fits).
 //   - q5 writes the per-auction counts to an in-application stream both
@@ -34,7 +39,10 @@ type Query struct {
 //     SECOND): the rows of one hop window all carry its end as ROWTIME,
 //     and the engine takes a streaming GROUP BY only on a window table
 //     function or a ROWTIME window, not on a subquery's window_start and
-//     window_end columns. The join keeps the counts 10 s (OVER).
+//     window_end columns. The join keeps the counts 10 s (OVER); it
+//     needs more than 2 s: the maximum arrives with ROWTIME 2 s after its
+//     window's counts, and a join matches rows in (t − range, t], so with
+//     2 s the counts are exactly the range older and match nothing.
 //   - q7 keeps the bids 30 s for the join (OVER): a stream join in
 //     kinesin holds a side's rows for its OVER range; the maximum of a
 //     window arrives 4 s (the watermark delay) after its end, and Run's
@@ -86,7 +94,7 @@ SELECT STREAM
     COUNT(*) AS num,
     window_start AS starttime,
     window_end AS endtime
-FROM TABLE(HOP(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '2' SECOND, INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND))
+FROM TABLE(HOP(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '2' SECOND, INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND, IDLE => INTERVAL '5' SECOND))
 GROUP BY auction, window_start, window_end;
 
 CREATE OR REPLACE STREAM nexmark_q5 (auction BIGINT, num BIGINT);
@@ -112,7 +120,7 @@ SELECT STREAM B.auction, B.price, B.bidder, B.dateTime, B.extra
 FROM bid OVER (RANGE INTERVAL '30' SECOND PRECEDING) AS B
 JOIN (
     SELECT STREAM MAX(price) AS maxprice, window_end AS dateTime
-    FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND))
+    FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND, IDLE => INTERVAL '5' SECOND))
     GROUP BY window_start, window_end
 ) B1
 ON B.price = B1.maxprice
@@ -127,12 +135,12 @@ CREATE OR REPLACE PUMP q8 AS INSERT INTO nexmark_q8
 SELECT STREAM P.id, P.name, P.starttime
 FROM (
     SELECT STREAM id, name, window_start AS starttime, window_end AS endtime
-    FROM TABLE(TUMBLE(TABLE person, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND))
+    FROM TABLE(TUMBLE(TABLE person, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND, IDLE => INTERVAL '5' SECOND))
     GROUP BY id, name, window_start, window_end
 ) P
 JOIN (
     SELECT STREAM seller, window_start AS starttime, window_end AS endtime
-    FROM TABLE(TUMBLE(TABLE auction, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND))
+    FROM TABLE(TUMBLE(TABLE auction, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND, IDLE => INTERVAL '5' SECOND))
     GROUP BY seller, window_start, window_end
 ) A
 ON P.id = A.seller AND P.starttime = A.starttime AND P.endtime = A.endtime;
@@ -144,7 +152,7 @@ ON P.id = A.seller AND P.starttime = A.starttime AND P.endtime = A.endtime;
 CREATE OR REPLACE STREAM nexmark_q11 (bidder BIGINT, bid_count BIGINT, starttime TIMESTAMP, endtime TIMESTAMP);
 CREATE OR REPLACE PUMP q11 AS INSERT INTO nexmark_q11
 SELECT STREAM bidder, COUNT(*) AS bid_count, window_start AS starttime, window_end AS endtime
-FROM TABLE(SESSION(TABLE bid PARTITION BY bidder, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND))
+FROM TABLE(SESSION(TABLE bid PARTITION BY bidder, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, DELAY => INTERVAL '4' SECOND, IDLE => INTERVAL '5' SECOND))
 GROUP BY bidder, window_start, window_end;
 `,
 	},

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/runtime/sql/engine"
-	"github.com/kinesin/kinesin/runtime/sql/eval"
 )
 
 // errorStream is the in-application stream of rows that failed at run time.
@@ -50,32 +49,19 @@ func (r Result) EventsPerCPUSecond() float64 {
 }
 
 // FlushDelay is how far past the last event's time Run moves time at the
-// end, so that every window holding an event closes, as Flink's bounded
-// source ends with a final watermark: more than the longest window (10 s)
-// plus the watermark delay (4 s), and no more, so that q7's join still
-// holds the bids of the last window when its maximum arrives.
+// end (Instance.Advance), so that every window holding an event closes, as
+// Flink's bounded source ends with a final watermark: more than the
+// longest window (10 s) plus the watermark delay (4 s), and no more, so
+// that q7's join still holds the bids of the last window when its maximum
+// arrives. The event-time windows of the queries have IDLE => INTERVAL '5'
+// SECOND: once Advance's clock is 5 s past the last row, their event time
+// follows that clock, so the final Advance moves their watermarks too.
 const FlushDelay = 15 * time.Second
-
-// sentinels answers a row for each input (person, auction, bid) at time t
-// whose event time moves the watermarks of event-time windows to t
-// (Advance moves ROWTIME only): the engine has no end-of-input signal.
-// Their ids are -1, so they match no real row, and the windows they open
-// never close.
-func sentinels(t int64) []engine.Row {
-	none := eval.Str("")
-	at := eval.TimestampMillis(t)
-	minus1 := eval.BigIntValue(-1)
-	return []engine.Row{
-		InputPerson:  {Time: t, Values: eval.Row{minus1, none, none, none, none, none, at, none}},
-		InputAuction: {Time: t, Values: eval.Row{minus1, none, none, minus1, minus1, at, at, minus1, minus1, none}},
-		InputBid:     {Time: t, Values: eval.Row{minus1, minus1, minus1, none, none, at, none}},
-	}
-}
 
 // Run starts a fresh instance of p (compiled from q), pushes every event
 // of f in order, each with its event time as ROWTIME, and finally moves
-// time FlushDelay past the last event: for event-time queries by pushing a
-// row at that time to each input, then for all by Advance. emit, unless
+// time FlushDelay past the last event with Advance (which, the input being
+// idle, also moves the watermarks of event-time windows). emit, unless
 // nil, sees every row of q.Output (valid only during the call). A row in
 // error_stream fails the run: a benchmark must measure an engine that
 // computes the query.
@@ -130,15 +116,7 @@ func (q Query) run(p *engine.Program, n int, next func() (int, engine.Row), emit
 		last = r.Time
 	}
 	if n > 0 {
-		end := last + FlushDelay.Milliseconds()
-		if q.EventTime {
-			for i, r := range sentinels(end) {
-				if err := inst.Push(i, r); err != nil {
-					return res, fmt.Errorf("nexmark: %s: push the final rows: %w", q.Name, err)
-				}
-			}
-		}
-		if err := inst.Advance(end); err != nil {
+		if err := inst.Advance(last + FlushDelay.Milliseconds()); err != nil {
 			return res, fmt.Errorf("nexmark: %s: advance: %w", q.Name, err)
 		}
 	}
