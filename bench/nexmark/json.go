@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/kinesin/kinesin/internal/jsonenc"
 )
 
 // TimeLayout is the layout of timestamps in JSON records: SQL's TIMESTAMP
@@ -93,50 +94,9 @@ func appendTime(b []byte, key string, t time.Time) []byte {
 		byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), '"')
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendStr appends key and s as a JSON string; invalid UTF-8 becomes
-// U+FFFD as encoding/json does.
+// appendStr appends key and s as a JSON string.
 func appendStr(b []byte, key, s string) []byte {
-	b = append(b, key...)
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return jsonenc.AppendString(append(b, key...), s)
 }
 
 // jsonTime is a timestamp member of a record.

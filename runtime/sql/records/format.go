@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics/types"
 
+	"github.com/kinesin/kinesin/internal/jsonenc"
 	"github.com/kinesin/kinesin/runtime/sql/engine"
 	"github.com/kinesin/kinesin/runtime/sql/eval"
 )
@@ -34,7 +34,7 @@ func NewFormatter(s types.DestinationSchema, cols []engine.Column) (*Formatter, 
 			if i == 0 {
 				b[0] = '{'
 			}
-			b = appendJSONString(b, c.Name)
+			b = jsonenc.AppendString(b, c.Name)
 			f.keys = append(f.keys, append(b, ':'))
 		}
 	case types.RecordFormatTypeCsv:
@@ -86,19 +86,19 @@ func appendJSON(dst []byte, v eval.Value) []byte {
 	case eval.Real, eval.Double:
 		s := v.String()
 		if s == "NaN" || strings.HasSuffix(s, "Infinity") {
-			return appendJSONString(dst, s) // no JSON number for them
+			return jsonenc.AppendString(dst, s) // no JSON number for them
 		}
 		return append(dst, s...)
 	case eval.Char, eval.Varchar:
-		return appendJSONString(dst, v.S)
+		return jsonenc.AppendString(dst, v.S)
 	case eval.Varbinary:
-		return appendJSONString(dst, base64.StdEncoding.EncodeToString([]byte(v.S)))
+		return jsonenc.AppendString(dst, base64.StdEncoding.EncodeToString([]byte(v.S)))
 	case eval.Timestamp:
 		dst = append(dst, '"')
 		dst = appendTimestamp(dst, v.I)
 		return append(dst, '"')
 	}
-	return appendJSONString(dst, v.String())
+	return jsonenc.AppendString(dst, v.String())
 }
 
 // appendTimestamp writes a TIMESTAMP as java.sql.Timestamp.toString does
@@ -131,16 +131,6 @@ func appendTimestamp(dst []byte, ms int64) []byte {
 	return append(dst, byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10))
 }
 
-const hexDigits = "0123456789abcdef"
-
-// jsonSafe marks the ASCII bytes a JSON string holds as they are.
-var jsonSafe = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
 // civilFromDays answers the proleptic Gregorian date of a day number
 // (days since 1970-01-01).
 func civilFromDays(z int64) (y, m, d int64) {
@@ -164,55 +154,6 @@ func civilFromDays(z int64) (y, m, d int64) {
 		y++
 	}
 	return y, m, d
-}
-
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if jsonSafe[c] {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			if r == '\u2028' || r == '\u2029' {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\u202`...)
-				dst = append(dst, hexDigits[r&0xF])
-				i += size
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // appendCSV writes a CSV field: NULL as an empty field, text quoted (RFC

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kinesin/kinesin/internal/jsonenc"
 	"github.com/kinesin/kinesin/runtime/sql/eval"
 )
 
@@ -44,7 +45,7 @@ func appendValue(b []byte, v eval.Value) []byte {
 	case eval.Double:
 		return appendFloat(b, v.F, 64)
 	case eval.Char, eval.Varchar:
-		return appendString(b, v.S)
+		return jsonenc.AppendString(b, v.S)
 	case eval.Varbinary:
 		b = append(b, '"')
 		b = base64.StdEncoding.AppendEncode(b, []byte(v.S))
@@ -122,49 +123,6 @@ func appendFloat(b []byte, f float64, bits int) []byte {
 		}
 	}
 	return b
-}
-
-// appendString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // appendDate writes t's date as yyyy-MM-dd.

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kinesin/kinesin/runtime/engine"
 	"github.com/kinesin/kinesin/runtime/sql/eval"
@@ -401,30 +400,6 @@ func FuzzAnswer(f *testing.F) {
 	})
 }
 
-// FuzzString checks that strings round-trip through the event encoding.
-func FuzzString(f *testing.F) {
-	for _, s := range []string{"", "abc", "a\"\\\n\x00", "é😀", "\xff\xfe", "\u2028"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b := appendString(nil, s)
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatalf("%q: %s is not JSON: %v", s, b, err)
-		}
-		// Each invalid byte becomes U+FFFD, as encoding/json does.
-		var want strings.Builder
-		for i := 0; i < len(s); {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			want.WriteRune(r)
-			i += n
-		}
-		wantS := want.String()
-		if got != wantS {
-			t.Fatalf("%q came back as %q", s, got)
-		}
-	})
-}
 
 // BenchmarkCall is the cost of the package itself: the event written and
 // the answer read around an engine that answers at once.
