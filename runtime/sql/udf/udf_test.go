@@ -400,7 +400,6 @@ func FuzzAnswer(f *testing.F) {
 	})
 }
 
-
 // BenchmarkCall is the cost of the package itself: the event written and
 // the answer read around an engine that answers at once.
 func BenchmarkCall(b *testing.B) {
