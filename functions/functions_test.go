@@ -1,9 +1,11 @@
 package functions_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/kinesin/kinesin/functions"
+	"github.com/kinesin/kinesin/runtime/engine"
 )
 
 func TestFunctionLifecycle(t *testing.T) {
@@ -559,5 +562,26 @@ func TestFailedState(t *testing.T) {
 	})
 	if err := w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("broken")}, 10*time.Second); err == nil {
 		t.Fatal("function-active-v2 succeeded on a Failed function")
+	}
+}
+
+// Invoke, the call other services make (Kinesis Analytics), answers the
+// function's response, takes a concurrency slot (throttled at reserved 0)
+// and fails for a missing function.
+func TestServiceInvoke(t *testing.T) {
+	s := startStack(t)
+	s.createEcho(t, "echo", nil)
+	resp, fnErr, err := s.svc.Invoke(ctx, "echo", "", []byte(`{"hello":"world"}`))
+	if err != nil || fnErr != "" || !bytes.Contains(resp, []byte("world")) {
+		t.Fatalf("Invoke: %q %q %v", resp, fnErr, err)
+	}
+	if _, _, err := s.svc.Invoke(ctx, "nope", "", []byte(`{}`)); err == nil {
+		t.Fatal("Invoke of a missing function succeeded")
+	}
+	if _, err := s.client.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String("echo"), ReservedConcurrentExecutions: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.svc.Invoke(ctx, "echo", "", []byte(`{}`)); !errors.Is(err, engine.ErrNoCapacity) {
+		t.Fatalf("Invoke at reserved concurrency 0: %v", err)
 	}
 }

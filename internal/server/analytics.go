@@ -31,7 +31,7 @@ func (s *Server) startAnalytics(ctx context.Context, reg prometheus.Registerer) 
 	}
 	cfg := analytics.Config{
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, Logger: s.log, Metrics: host.NewMetrics(reg),
-		Streams: s.store, Kinesis: s.kinesis, Functions: host.FromResolver(s.fns), UDFs: s.fns, Objects: objects,
+		Streams: s.store, Kinesis: s.kinesis, Functions: s.fns, UDFs: s.fns, Objects: objects,
 		TimeUnit: s.cfg.TriggerTimeUnit, LeaseTTL: s.cfg.LeaseTTL,
 	}
 	if s.firehose != nil {

@@ -5,47 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
-
-	"github.com/kinesin/kinesin/internal/uuid"
-	rtengine "github.com/kinesin/kinesin/runtime/engine"
 )
 
 // Functions invokes a function synchronously with a JSON event and answers
 // its response, as Lambda's RequestResponse Invoke does. functionError is
 // "" or "Unhandled" (the function failed; response is its error document).
-// FromResolver adapts functions.Service.
+// functions.Service implements it (with the function's concurrency slots
+// and logs).
 type Functions interface {
 	Invoke(ctx context.Context, name, qualifier string, payload []byte) (response []byte, functionError string, err error)
-}
-
-// Resolver finds the function to run and the engine that runs it;
-// functions.Service implements it.
-type Resolver interface {
-	Resolve(name, qualifier string) (*rtengine.Function, rtengine.Engine, error)
-}
-
-// FromResolver answers Functions that invoke through r's engines.
-func FromResolver(r Resolver) Functions { return resolverFunctions{r} }
-
-type resolverFunctions struct{ r Resolver }
-
-func (f resolverFunctions) Invoke(ctx context.Context, name, qualifier string, payload []byte) ([]byte, string, error) {
-	fn, eng, err := f.r.Resolve(name, qualifier)
-	if err != nil {
-		return nil, "", err
-	}
-	deadline := time.Now().Add(fn.Timeout)
-	if fn.Timeout <= 0 {
-		deadline = time.Now().Add(time.Minute)
-	}
-	ctx, cancel := context.WithDeadline(ctx, deadline.Add(time.Second))
-	defer cancel()
-	res, err := eng.Invoke(ctx, fn, rtengine.Invocation{RequestID: uuid.New(), Payload: payload, Deadline: deadline})
-	if err != nil {
-		return nil, "", err
-	}
-	return res.Payload, res.FunctionError, nil
 }
 
 // Input preprocessing event (KinesisAnalyticsStreamsInputPreprocessingEvent
