@@ -23,8 +23,9 @@ func newServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the kinesin server",
-		Long: `Run a kinesin server: the Kinesis Data Streams API (and the other services
-as they land) on one port, storing data in an embedded NATS JetStream server
+		Long: `Run a kinesin server: Kinesis Data Streams, Lambda (functions and event
+source mappings), Firehose and Kinesis Analytics (SQL applications) on one
+port, storing data in an embedded NATS JetStream server
 under --data-dir, or in an existing NATS cluster given with --nats (then
 several kinesin processes can serve the same data behind a load balancer).
 It runs until SIGINT or SIGTERM, then shuts down cleanly; a second signal
