@@ -127,3 +127,61 @@ func benchServer(b *testing.B) *Server {
 	b.Cleanup(func() { srv.Shutdown(context.Background()) })
 	return srv
 }
+
+// replayConn is a connection whose client has sent req, for measuring the
+// sniffer without the network.
+type replayConn struct {
+	net.Conn
+	req []byte
+}
+
+func (r *replayConn) Read(p []byte) (int, error) { return copy(p, r.req), nil }
+
+// BenchmarkSniff is the sniffer's cost per connection on the fasthttp
+// path, with and without stream routes registered (a JSON-RPC POST shares
+// its method with the stream route, so it reads on until the path differs).
+func BenchmarkSniff(b *testing.B) {
+	streams := New(Config{})
+	streams.HandleStreamPath("POST", "/putMedia", trivial)
+	for _, c := range []struct {
+		name string
+		s    *Server
+	}{{"no stream routes", New(Config{})}, {"stream routes", streams}} {
+		b.Run(c.name, func(b *testing.B) {
+			t := c.s.routes.Load()
+			rc := &replayConn{req: []byte("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: Kinesis_20131202.PutRecord\r\n")}
+			b.ReportAllocs()
+			for b.Loop() {
+				sc := conn{Conn: rc}
+				if p, err := sc.sniff(t); p != protoHTTP1 || err != nil {
+					b.Fatal(p, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHTTP1TargetStreamRoutes is BenchmarkHTTP1Target with a stream
+// route registered: JSON-RPC calls must stay on fasthttp, as fast.
+func BenchmarkHTTP1TargetStreamRoutes(b *testing.B) {
+	srv := benchServer(b)
+	srv.HandleStreamPath("POST", "/putMedia", trivial)
+	client := &fasthttp.HostClient{Addr: srv.Addr(), MaxConns: 64}
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+		defer fasthttp.ReleaseRequest(req)
+		defer fasthttp.ReleaseResponse(resp)
+		req.Header.SetMethod("POST")
+		req.SetRequestURI("http://" + srv.Addr() + "/")
+		req.Header.Set("X-Amz-Target", "Bench_1.PutRecord")
+		req.Header.SetContentType(awsproto.ContentTypeJSON)
+		req.SetBody(benchBody)
+		for pb.Next() {
+			if err := client.Do(req, resp); err != nil || resp.StatusCode() != 200 {
+				b.Fatalf("%v %d", err, resp.StatusCode())
+			}
+		}
+	})
+}

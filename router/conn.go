@@ -23,6 +23,7 @@ const (
 	protoHTTP1 proto = iota
 	protoH2C
 	protoTLS
+	protoStream // HTTP/1.1 whose first request is for a stream route
 )
 
 // conn is an accepted connection with the bytes the sniffer read put back
@@ -32,7 +33,7 @@ const (
 type conn struct {
 	net.Conn
 	s      *Server
-	buf    [24]byte // len(h2Preface)
+	buf    [64]byte // len(h2Preface), or the longest stream route head
 	peeked []byte
 	remote string // RemoteAddr().String() once, not per request
 	handed atomic.Bool
@@ -92,21 +93,33 @@ func (c *conn) lingerClose() {
 
 // sniff reads no more than it needs to tell the protocols apart: one byte
 // for TLS and for every HTTP/1.1 method but PRI, and the whole preface for
-// h2c.
-func (c *conn) sniff() (proto, error) {
+// h2c. Only while the bytes could still start a stream route's request
+// line (see HandleStreamPath) does it read on to tell those apart.
+func (c *conn) sniff(t *routeTable) (proto, error) {
+	buf := c.buf[:max(len(h2Preface), t.headMax+1)]
+	if len(buf) > len(c.buf) {
+		buf = make([]byte, len(buf))
+	}
 	n := 0
 	for {
-		m, err := c.Conn.Read(c.buf[n:])
+		m, err := c.Conn.Read(buf[n:])
 		n += m
-		c.peeked = c.buf[:n]
+		c.peeked = buf[:n]
 		if n > 0 {
 			switch {
-			case c.buf[0] == tlsHandshake:
+			case buf[0] == tlsHandshake:
 				return protoTLS, nil
-			case !bytes.HasPrefix(h2Preface, c.peeked):
-				return protoHTTP1, nil
-			case n == len(h2Preface):
+			case bytes.HasPrefix(c.peeked, h2Preface):
 				return protoH2C, nil
+			case bytes.HasPrefix(h2Preface, c.peeked):
+				// could still be h2c
+			default:
+				switch t.matchHead(c.peeked) {
+				case headNo:
+					return protoHTTP1, nil
+				case headYes:
+					return protoStream, nil
+				}
 			}
 		}
 		if err != nil {
@@ -115,8 +128,45 @@ func (c *conn) sniff() (proto, error) {
 	}
 }
 
+// peekConn is a TLS connection whose first decrypted bytes the sniffer
+// read, put back in front. It keeps tls.Conn's methods, so fasthttp still
+// sees TLS.
+type peekConn struct {
+	*tls.Conn
+	peeked []byte
+}
+
+func (p *peekConn) Read(b []byte) (int, error) {
+	if len(p.peeked) > 0 {
+		n := copy(b, p.peeked)
+		p.peeked = p.peeked[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
+}
+
+// sniffTLS tells whether the first request on an HTTP/1.1 TLS connection
+// is for a stream route, reading only while the bytes could still say so.
+func sniffTLS(tc *tls.Conn, t *routeTable) (*peekConn, headMatch, error) {
+	buf := make([]byte, t.headMax+1)
+	n := 0
+	for {
+		m, err := tc.Read(buf[n:])
+		n += m
+		if hm := t.matchHead(buf[:n]); n > 0 && hm != headMaybe {
+			return &peekConn{Conn: tc, peeked: buf[:n]}, hm, nil
+		}
+		if err != nil {
+			return nil, headNo, err
+		}
+	}
+}
+
 // ownConn finds the conn under a connection fasthttp serves.
 func ownConn(nc net.Conn) *conn {
+	if pc, ok := nc.(*peekConn); ok {
+		nc = pc.Conn
+	}
 	if tc, ok := nc.(*tls.Conn); ok {
 		nc = tc.NetConn()
 	}
@@ -168,7 +218,8 @@ func (s *Server) acceptLoop() {
 // handOff sniffs c and gives it to the server of its protocol.
 func (s *Server) handOff(c *conn) {
 	c.SetDeadline(time.Now().Add(sniffTimeout))
-	p, err := c.sniff()
+	t := s.routes.Load()
+	p, err := c.sniff(t)
 	if err != nil {
 		c.Close()
 		return
@@ -186,17 +237,41 @@ func (s *Server) handOff(c *conn) {
 			c.Close()
 			return
 		}
+		if tc.ConnectionState().NegotiatedProtocol == "h2" {
+			c.SetDeadline(time.Time{})
+			c.handed.Store(true)
+			s.h2Ln.deliver(tc)
+			return
+		}
+		if len(t.heads) == 0 {
+			c.SetDeadline(time.Time{})
+			c.handed.Store(true)
+			s.fastLn.deliver(tc)
+			return
+		}
+		// The first request is what it would have been on a plain port:
+		// give it the time fasthttp gives a request.
+		c.SetDeadline(time.Now().Add(readTimeout))
+		pc, hm, err := sniffTLS(tc, t)
+		if err != nil {
+			c.Close()
+			return
+		}
 		c.SetDeadline(time.Time{})
 		c.handed.Store(true)
-		if tc.ConnectionState().NegotiatedProtocol == "h2" {
-			s.h2Ln.deliver(tc)
+		if hm == headYes {
+			s.h1Ln.deliver(pc)
 		} else {
-			s.fastLn.deliver(tc)
+			s.fastLn.deliver(pc)
 		}
 	case protoH2C:
 		c.SetDeadline(time.Time{})
 		c.handed.Store(true)
 		s.h2Ln.deliver(c)
+	case protoStream:
+		c.SetDeadline(time.Time{})
+		c.handed.Store(true)
+		s.h1Ln.deliver(c)
 	default:
 		c.SetDeadline(time.Time{})
 		c.handed.Store(true)

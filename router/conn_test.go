@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 // write at a time, so split prefaces are really split.
 func TestSniff(t *testing.T) {
 	preface := string(h2Preface)
+	streams := &routeTable{heads: []string{"POST /putMedia", "PUT /up/"}, headMax: len("POST /putMedia")}
 	cases := []struct {
 		name   string
 		writes []string
@@ -33,8 +35,32 @@ func TestSniff(t *testing.T) {
 		{"tls", []string{"\x16\x03\x01\x02\x00"}, protoTLS, "\x16\x03\x01\x02\x00", false},
 		{"short PRI then EOF", []string{"PRI * HT"}, 0, "", true},
 		{"nothing", nil, 0, "", true},
+		{"stream route", []string{"POST /putMedia HTTP/1.1\r\n"}, protoStream, "POST /putMedia HTTP/1.1\r", false},
+		{"stream route in pieces", []string{"P", "OS", "T /put", "Media", "?x HTTP/1.1\r\n"}, protoStream, "POST /putMedia?x HTTP/1.", false},
+		{"stream route below the prefix", []string{"POST /putMedia/a HTTP/1.1\r\n"}, protoStream, "POST /putMedia/a HTTP/1.", false},
+		{"prefix ending in a slash", []string{"PUT /up/"}, protoStream, "PUT /up/", false},
+		{"not a whole segment", []string{"POST /putMedia", "X HTTP/1.1\r\n"}, protoHTTP1, "POST /putMediaX HTTP/1.1", false},
+		{"other path decided early", []string{"POST /", "getMedia HTTP/1.1\r\n"}, protoHTTP1, "POST /getMedia HTTP/1.1\r", false},
+		{"other method decided on the first byte", []string{"G", "ET /putMedia HTTP/1.1\r\n"}, protoHTTP1, "G", false},
+		{"h2c with stream routes", []string{"P", "RI * HTTP/2.0\r\n\r\nSM\r\n\r\n"}, protoH2C, preface, false},
+		{"stream head then EOF", []string{"POST /put"}, 0, "", true},
 	}
-	for _, c := range cases {
+	// The sniffer reads at most max(len(h2Preface), longest head+1) bytes.
+	// The cases from "stream route" on run with stream routes registered.
+	firstStream := slices.IndexFunc(cases, func(c struct {
+		name   string
+		writes []string
+		want   proto
+		peeked string
+		err    bool
+	}) bool {
+		return c.name == "stream route"
+	})
+	for i, c := range cases {
+		routes := &routeTable{}
+		if i >= firstStream {
+			routes = streams
+		}
 		t.Run(c.name, func(t *testing.T) {
 			client, server := net.Pipe()
 			defer server.Close()
@@ -47,7 +73,7 @@ func TestSniff(t *testing.T) {
 				client.Close()
 			}()
 			sc := &conn{Conn: server}
-			got, err := sc.sniff()
+			got, err := sc.sniff(routes)
 			if c.err {
 				if err == nil {
 					t.Fatalf("sniff = %d, want an error", got)

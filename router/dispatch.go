@@ -1,6 +1,7 @@
 package router
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -63,21 +64,33 @@ func newTierErrors(maxBody int) tierErrors {
 	}
 }
 
+// isHealth says whether a request is the health check dispatch answers.
+func isHealth(method, path string) bool {
+	return path == "/health" && (method == "GET" || method == "HEAD")
+}
+
 // dispatch answers one request the same way for every transport: health,
-// routing, the handler, and a recovered panic as 500 InternalFailure.
-func (s *Server) dispatch(r *Request, target string, enc awsproto.Encoding, id *requestID) (resp *Response) {
-	if r.Path == "/health" && (r.Method == "GET" || r.Method == "HEAD") {
+// routing, the handler, and a recovered panic as 500 InternalFailure. The
+// transport has read the body into r.Body unless it found a stream route
+// in t and set r.BodyStream; a stream route whose body was read whole
+// (a later request on a fasthttp connection) gets BodyStream over it.
+func (s *Server) dispatch(r *Request, t *routeTable, target string, enc awsproto.Encoding, id *requestID) (resp *Response) {
+	if isHealth(r.Method, r.Path) {
 		if s.ready.Load() {
 			return s.errs.ready
 		}
 		return s.errs.starting
 	}
-	h, m := s.routes.Load().match(r.Method, r.Path, target)
+	h, stream, m := t.match(r.Method, r.Path, target)
 	switch m {
 	case missTarget:
 		return s.errs.unknownOp.in(enc)
 	case missPath:
 		return s.errs.notFound.in(enc)
+	}
+	if stream && r.BodyStream == nil {
+		r.BodyStream = bytes.NewReader(r.Body)
+		r.Body = nil
 	}
 	defer func() {
 		if v := recover(); v != nil {

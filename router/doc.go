@@ -6,6 +6,13 @@
 // panics into AWS-shaped 500 InternalFailure answers, serves /health and
 // /metrics, and hands each handler a transport-neutral Request.
 //
+// Stream routes (HandleStreamPath, for PutMedia) get the request body as a
+// reader while they answer (full duplex). fasthttp reads whole bodies
+// before it calls a handler, so the sniffer that tells the protocols apart
+// also recognises an HTTP/1.1 connection that opens with a stream route's
+// request line and hands it to net/http instead; every other HTTP/1.1
+// connection stays on fasthttp.
+//
 // Sub-packages hold the AWS wire protocols (awsproto) and the services
 // (kinesis) and their storage.
 package router

@@ -53,7 +53,7 @@ func (s *Server) serveFast(ctx *fasthttp.RequestCtx) {
 	r.Body = ctx.PostBody()
 	r.RemoteAddr = remoteOf(ctx.Conn())
 	enc := awsproto.EncodingOf(b2s(ctx.Request.Header.ContentType()))
-	resp := s.dispatch(r, b2s(ctx.Request.Header.Peek("X-Amz-Target")), enc, &id)
+	resp := s.dispatch(r, s.routes.Load(), b2s(ctx.Request.Header.Peek("X-Amz-Target")), enc, &id)
 	*r = Request{Header: r.Header}
 	f.ctx = nil
 	fastReqPool.Put(f)

@@ -8,12 +8,15 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/kinesin/kinesin/router/awsproto"
 )
 
-// h2Handler adapts net/http, which serves the HTTP/2 connections, to
-// Handler. It is a separate type so Server exports no ServeHTTP.
+// h2Handler adapts net/http to Handler. net/http serves the HTTP/2
+// connections and the HTTP/1.1 connections that open with a stream route
+// (see HandleStreamPath). It is a separate type so Server exports no
+// ServeHTTP.
 type h2Handler struct{ s *Server }
 
 func (h h2Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -28,33 +31,79 @@ func (h h2Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	enc := awsproto.EncodingOf(r.Header.Get("Content-Type"))
-	body, buf, err := s.readBody(r)
-	if errors.Is(err, errTooLarge) {
-		s.writeH2(w, r, s.errs.tooLarge.in(enc))
-		return
-	}
-	if err != nil {
-		return // the client reset the stream; nobody to answer
-	}
+	target := r.Header.Get("X-Amz-Target")
+	t := s.routes.Load()
 	req := Request{
 		Ctx:        r.Context(),
 		Method:     r.Method,
 		Path:       r.URL.Path,
 		RawQuery:   r.URL.RawQuery,
 		Header:     r.Header.Get,
-		Body:       body,
 		RemoteAddr: r.RemoteAddr,
 	}
-	resp := s.dispatch(&req, r.Header.Get("X-Amz-Target"), enc, &id)
+	if len(t.heads) > 0 && !isHealth(r.Method, r.URL.Path) {
+		if _, stream, _ := t.match(r.Method, r.URL.Path, target); stream {
+			s.serveStreamRoute(w, r, &req, t, target, enc, &id)
+			return
+		}
+	}
+	body, buf, err := s.readBody(r)
+	if errors.Is(err, errTooLarge) {
+		s.writeH2(w, r, s.errs.tooLarge.in(enc), nil, nil)
+		return
+	}
+	if err != nil {
+		return // the client reset the stream; nobody to answer
+	}
+	req.Body = body
+	resp := s.dispatch(&req, t, target, enc, &id)
 	putBody(buf)
-	s.writeH2(w, r, resp)
+	s.writeH2(w, r, resp, nil, nil)
 }
 
-func (s *Server) writeH2(w http.ResponseWriter, r *http.Request, resp *Response) {
+// serveStreamRoute runs a stream route: the body is left unread for the
+// handler and its Stream, which may read it while writing. The stream's
+// context ends when a body read fails (the client went away mid-upload) as
+// well as when the response does.
+func (s *Server) serveStreamRoute(w http.ResponseWriter, r *http.Request, req *Request, t *routeTable, target string, enc awsproto.Encoding, id *requestID) {
+	rc := http.NewResponseController(w)
+	// HTTP/1.1 in net/http is half duplex unless told otherwise: it would
+	// discard the unread body before sending the response's headers.
+	// HTTP/2 always is full duplex and says nil.
+	rc.EnableFullDuplex()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	req.BodyStream = &bodyStream{r: r.Body, cancel: cancel}
+	// Shutdown ends the stream's context, but a handler blocked reading a
+	// body the client does not send would not see it: a read deadline in
+	// the past ends that read.
+	defer context.AfterFunc(s.streamCtx, func() { rc.SetReadDeadline(time.Now()) })()
+	resp := s.dispatch(req, t, target, enc, id)
+	s.writeH2(w, r, resp, ctx, cancel)
+}
+
+// bodyStream is Request.BodyStream on net/http: a failed read other than
+// the end of the body means the client is gone, which ends the stream.
+type bodyStream struct {
+	r      io.Reader
+	cancel context.CancelFunc
+}
+
+func (b *bodyStream) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.cancel()
+	}
+	return n, err
+}
+
+// writeH2 writes resp. ctx and cancel, when set, are the context a Stream
+// runs under; otherwise one is derived from the request's.
+func (s *Server) writeH2(w http.ResponseWriter, r *http.Request, resp *Response, ctx context.Context, cancel context.CancelFunc) {
 	h := w.Header()
 	for k, v := range resp.Header {
 		if !skipHeader(k) {
-			h.Set(k, v)
+			h[k] = []string{v} // as the handler spells it, like the fasthttp path
 		}
 	}
 	if _, ok := h["Content-Type"]; !ok {
@@ -75,7 +124,9 @@ func (s *Server) writeH2(w http.ResponseWriter, r *http.Request, resp *Response)
 	}
 	w.WriteHeader(status)
 	rc := http.NewResponseController(w)
-	ctx, cancel := context.WithCancel(r.Context()) // ends when the client resets the stream
+	if ctx == nil {
+		ctx, cancel = context.WithCancel(r.Context()) // ends when the client resets the stream
+	}
 	defer context.AfterFunc(s.streamCtx, cancel)()
 	if rc.Flush() != nil {
 		cancel()

@@ -15,7 +15,15 @@ type Request struct {
 	// RawQuery is the undecoded query string, without '?'.
 	RawQuery string
 	Header   func(name string) string
-	Body     []byte
+	// Body is the whole request body, read before the handler runs; nil on
+	// stream routes (see Server.HandleStreamPath).
+	Body []byte
+	// BodyStream reads the request body as it arrives, on stream routes
+	// only (nil elsewhere). Unlike Body it stays valid while the
+	// Response.Stream of the request runs, which may read it while it
+	// writes. A read fails when the client goes away mid-body or the
+	// server shuts down.
+	BodyStream io.Reader
 	// RemoteAddr is the client's address, for logs.
 	RemoteAddr string
 }

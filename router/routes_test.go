@@ -41,7 +41,7 @@ func TestMatch(t *testing.T) {
 		{"POST", "/nope", "", "", missPath},
 	}
 	for _, c := range cases {
-		h, m := s.routes.Load().match(c.method, c.path, c.target)
+		h, _, m := s.routes.Load().match(c.method, c.path, c.target)
 		got := ""
 		if h != nil {
 			got = h.(handlerName).name

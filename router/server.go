@@ -51,7 +51,8 @@ const (
 
 // Server is the HTTP tier: one listener whose connections are sniffed and
 // handed to fasthttp (HTTP/1.1, plain or TLS) or to net/http (HTTP/2, h2c
-// with prior knowledge or TLS with ALPN "h2").
+// with prior knowledge or TLS with ALPN "h2"; and HTTP/1.1 connections that
+// open with a request for a stream route, see HandleStreamPath).
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
@@ -63,6 +64,7 @@ type Server struct {
 	fast        *fasthttp.Server
 	fastMetrics fasthttp.RequestHandler
 	h2          *http.Server
+	h1          *http.Server // HTTP/1.1 connections of stream routes
 
 	// streamCtx ends every Response.Stream when shutdown starts; hardCtx is
 	// Request.Ctx and ends when shutdown gives up waiting.
@@ -70,16 +72,16 @@ type Server struct {
 	stopStreams, stopHard context.CancelFunc
 
 	// Set by Start before the goroutines that read them.
-	ln           net.Listener
-	tlsConf      *tls.Config
-	fastLn, h2Ln *chanListener
-	fastServed   chan struct{} // closed when fasthttp's Serve returns
+	ln                 net.Listener
+	tlsConf            *tls.Config
+	fastLn, h2Ln, h1Ln *chanListener
+	fastServed         chan struct{} // closed when fasthttp's Serve returns
 
 	mu                    sync.Mutex // serializes Start, Shutdown and route writes; guards below
 	conns                 map[*conn]struct{}
 	started, shuttingDown bool
 
-	serving                sync.WaitGroup // accept loop and the two Serve loops
+	serving                sync.WaitGroup // accept loop and the three Serve loops
 	shutdownOnce, hardOnce sync.Once
 }
 
@@ -122,6 +124,19 @@ func New(cfg Config) *Server {
 		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 		BaseContext: func(net.Listener) context.Context { return s.hardCtx },
 	}
+	var h1 http.Protocols
+	h1.SetHTTP1(true)
+	s.h1 = &http.Server{
+		Handler:   h2Handler{s},
+		Protocols: &h1,
+		// No ReadTimeout: a stream route's body flows as long as the
+		// producer sends.
+		ReadHeaderTimeout: readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    16 << 10, // as fasthttp's ReadBufferSize
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return s.hardCtx },
+	}
 	return s
 }
 
@@ -147,9 +162,9 @@ func (s *Server) Start() error {
 		return fmt.Errorf("router: listen: %w", err)
 	}
 	s.started, s.ln, s.tlsConf = true, ln, tlsConf
-	s.fastLn, s.h2Ln = newChanListener(ln.Addr()), newChanListener(ln.Addr())
+	s.fastLn, s.h2Ln, s.h1Ln = newChanListener(ln.Addr()), newChanListener(ln.Addr()), newChanListener(ln.Addr())
 	s.fastServed = make(chan struct{})
-	s.serving.Add(3)
+	s.serving.Add(4)
 	go s.acceptLoop()
 	go func() {
 		defer s.serving.Done()
@@ -162,6 +177,12 @@ func (s *Server) Start() error {
 		defer s.serving.Done()
 		if err := s.h2.Serve(s.h2Ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("router: http/2 server stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer s.serving.Done()
+		if err := s.h1.Serve(s.h1Ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("router: http/1.1 stream server stopped", "err", err)
 		}
 	}()
 	s.log.Info("router: listening", "addr", ln.Addr().String(), "tls", tlsConf != nil)
@@ -204,16 +225,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-s.fastServed:
 	case <-ctx.Done():
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- s.fast.ShutdownWithContext(ctx) }()
 	go func() { errc <- s.h2.Shutdown(ctx) }()
+	go func() { errc <- s.h1.Shutdown(ctx) }()
 	var err error
-	for range 2 {
+	for range 3 {
 		if e := <-errc; e != nil && err == nil {
 			err = e
 		}
 	}
 	s.h2Ln.Close()
+	s.h1Ln.Close()
 	if ctx.Err() != nil {
 		s.forceClose()
 		return ctx.Err()
@@ -227,6 +250,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) forceClose() {
 	s.hardOnce.Do(s.stopHard)
 	s.h2.Close()
+	s.h1.Close()
 	s.mu.Lock()
 	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {

@@ -24,7 +24,8 @@ func newServeCmd() *cobra.Command {
 		Use:   "serve",
 		Short: "Run the kinesin server",
 		Long: `Run a kinesin server: Kinesis Data Streams, Lambda (functions and event
-source mappings), Firehose and Kinesis Analytics (SQL applications) on one
+source mappings), Firehose, Kinesis Analytics (SQL applications) and Kinesis
+Video Streams (PutMedia, GetMedia, HLS/DASH playback, clips, images) on one
 port, storing data in an embedded NATS JetStream server
 under --data-dir, or in an existing NATS cluster given with --nats (then
 several kinesin processes can serve the same data behind a load balancer).
@@ -86,6 +87,7 @@ from starting.`,
 	f.BoolVar(&cfg.WasmUninterruptible, "wasm-uninterruptible", false, "run WebAssembly functions without timeout checks: about 10× faster guest code, but a function that never returns is not stopped (trusted code only)")
 	f.BoolVar(&runner, "mapping-runner", true, "run event source mapping shards in this process (false: serve the API only and leave the shards to other processes on the same NATS)")
 	f.StringVar(&cfg.S3Endpoint, "s3-endpoint", "", "URL of an S3-compatible server that Firehose delivers objects to, e.g. http://KEY:SECRET@127.0.0.1:7070?region=us-east-1 (empty: objects go to <data-dir>/s3/<bucket>/<key>)")
+	f.StringVar(&cfg.FFmpeg, "ffmpeg", "", "ffmpeg binary that Video Streams GetImages decodes frames with (empty: ffmpeg on PATH; without one, GetImages answers an error saying what to install)")
 	f.DurationVar(&cfg.LeaseTTL, "lease-ttl", 10*time.Second, "how long a process keeps an event source mapping shard without renewing its lease: when a process dies, its shards move to the others after at most this long")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 0, "how long a clean shutdown may take (default 10s)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")

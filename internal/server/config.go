@@ -50,6 +50,10 @@ type Config struct {
 	// to (--s3-endpoint; see sinks/objstore.ParseURL). Empty: objects are
 	// written under DataDir/s3/<bucket>/<key>.
 	S3Endpoint string
+	// FFmpeg is the ffmpeg binary GetImages decodes frames with (--ffmpeg;
+	// default: "ffmpeg" on PATH). Without one, GetImages answers an error
+	// that says what to install; everything else about video works.
+	FFmpeg string
 	// TriggerTimeUnit is the length of one "second" of an event source
 	// mapping's MaximumRecordAgeInSeconds and TumblingWindowInSeconds, and
 	// of a delivery stream's buffering interval (default 1s). Tests shorten it so that age expiry and windows run in

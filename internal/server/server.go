@@ -20,6 +20,8 @@ import (
 	"github.com/kinesin/kinesin/router/firehose"
 	"github.com/kinesin/kinesin/router/kinesis"
 	"github.com/kinesin/kinesin/router/shardstore"
+	"github.com/kinesin/kinesin/router/video"
+	"github.com/kinesin/kinesin/router/videostore"
 	"github.com/kinesin/kinesin/triggers/runner"
 )
 
@@ -36,8 +38,11 @@ type Server struct {
 	firehose *firehose.Service
 	// analytics serves Kinesis Analytics and runs its applications.
 	analytics *analytics.Service
-	engines   functions.Engines
-	http      *router.Server
+	// video serves Kinesis Video Streams from videoStore.
+	video      *video.Service
+	videoStore *videostore.Store
+	engines    functions.Engines
+	http       *router.Server
 }
 
 func (c *Config) defaults() {
@@ -124,6 +129,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.fns.Register(s.http)
+	if err := s.startVideo(ctx, reg); err != nil {
+		return nil, err
+	}
 	if err := s.startTriggers(ctx, reg); err != nil {
 		return nil, err
 	}
@@ -197,6 +205,12 @@ func (s *Server) teardown(ctx context.Context) error {
 	}
 	if s.analytics != nil {
 		s.analytics.Close()
+	}
+	if s.video != nil {
+		s.video.Close()
+	}
+	if s.videoStore != nil {
+		s.videoStore.Close()
 	}
 	if s.firehose != nil {
 		s.firehose.Close()

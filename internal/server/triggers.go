@@ -37,10 +37,11 @@ func (s *Server) startTriggers(ctx context.Context, reg prometheus.Registerer) e
 		Functions: s.fns, Destinations: s.kinesis,
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, TimeUnit: s.cfg.TriggerTimeUnit,
 		Logger: s.log, Metrics: runner.NewMetrics(reg),
+		Video: s.videoStore, VideoStreams: s.video, DataEndpoint: s.URL,
 	})
 	mappings.New(store, mappings.Config{
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, Streams: s.store, Functions: s.fns,
-		Runner: s.runner, Logger: s.log,
+		Runner: s.runner, Logger: s.log, VideoStreams: s.video,
 	}).Register(s.http)
 	return nil
 }

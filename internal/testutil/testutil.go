@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesisvideo"
 
 	"github.com/kinesin/kinesin/internal/server"
 )
@@ -58,6 +60,32 @@ func Kinesis(url string) *kinesis.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		Retryer:      ConnRetryer(),
 	})
+}
+
+// KinesisVideo is a Kinesis Video Streams control-plane client of the
+// server at url, with ConnRetryer.
+func KinesisVideo(url string) *kinesisvideo.Client {
+	return kinesisvideo.New(kinesisvideo.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		Retryer:      ConnRetryer(),
+	})
+}
+
+// NeedTool returns the path of an executable the test needs (ffmpeg,
+// ffprobe, curl): under CI (CI set) a missing one fails the test, since CI
+// installs them; elsewhere it skips.
+func NeedTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not on PATH; CI must install it (.ci/run)", name)
+		}
+		t.Skipf("%s is not on PATH", name)
+	}
+	return p
 }
 
 // ConnRetryer retries a request up to three times when the connection

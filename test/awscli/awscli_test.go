@@ -63,7 +63,7 @@ func TestKinesisWithAWSCLI(t *testing.T) {
 	// The scripts name their resources apart, so they run side by side:
 	// each spends most of its time starting the CLI.
 	t.Run("scripts", func(t *testing.T) {
-		for _, script := range []string{"kinesis.sh", "lambda.sh", "mappings.sh", "firehose.sh", "analytics.sh"} {
+		for _, script := range []string{"kinesis.sh", "lambda.sh", "mappings.sh", "firehose.sh", "analytics.sh", "video.sh"} {
 			t.Run(script, func(t *testing.T) {
 				t.Parallel()
 				cmd := exec.CommandContext(ctx, "bash", script)

@@ -22,6 +22,11 @@
 // does, and a nested object pattern applied to an array of objects must match
 // one element as a whole.
 //
+// CompileRecord compiles filters that apply to a whole event record rather
+// than a Kinesis record's data (kinesin's Kinesis Video fragment events):
+// a pattern's top level may name any of the record's keys, as Lambda's
+// filters of SQS or DynamoDB records do, and CEL's data is the record.
+//
 // kinesin extension: a pattern that starts with "cel:" is a CEL expression
 // over the variable data — the parsed JSON (map, list, string, int or double,
 // bool, null) or bytes when the record is not JSON — returning bool. All CEL

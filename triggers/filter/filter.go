@@ -60,17 +60,27 @@ type Filter struct {
 	programs []cel.Program
 	// matchAll is set when some pattern is "{}" (inspects nothing).
 	matchAll bool
+	// record: patterns apply to a whole event record (CompileRecord).
+	record bool
 }
 
 // Compile compiles the Pattern strings of a FilterCriteria. Everything is
 // compiled here, once, so that Match does no parsing of patterns or CEL.
 // No criteria at all means no filtering: every record matches.
-func Compile(criteria []string) (*Filter, error) {
+func Compile(criteria []string) (*Filter, error) { return compile(criteria, false) }
+
+// CompileRecord compiles filters that apply to a whole event record, any
+// of whose keys a pattern's top level may name, as Lambda's filters of
+// SQS or DynamoDB records do: kinesin's video fragment events (Match gets
+// the event record's JSON; CEL's data is that record).
+func CompileRecord(criteria []string) (*Filter, error) { return compile(criteria, true) }
+
+func compile(criteria []string, record bool) (*Filter, error) {
 	if len(criteria) > MaxFilters {
 		return nil, &Error{Index: -1, Message: fmt.Sprintf(
 			"The number of filters (%d) exceeds the maximum allowed number of filters (%d).", len(criteria), MaxFilters)}
 	}
-	f := &Filter{}
+	f := &Filter{record: record}
 	for i, src := range criteria {
 		if n := utf8.RuneCountInString(src); n > MaxPatternLength {
 			return nil, &Error{Index: i, Message: fmt.Sprintf(
@@ -85,7 +95,7 @@ func Compile(criteria []string) (*Filter, error) {
 			f.programs = append(f.programs, prg)
 			continue
 		}
-		p, err := compilePattern(src)
+		p, err := compilePattern(src, !record)
 		if err != nil {
 			return nil, &Error{Index: i, Message: msgInvalidPattern, Reason: err.Error()}
 		}
@@ -119,7 +129,7 @@ func (f *Filter) Match(data []byte) bool {
 	isJSON := d.parse(data)
 	if isJSON {
 		for _, p := range f.patterns {
-			if p.matchTop(d, 0) {
+			if (f.record && p.match(d, 0)) || (!f.record && p.matchTop(d, 0)) {
 				return true
 			}
 		}

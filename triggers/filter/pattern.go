@@ -64,9 +64,10 @@ func (e patternError) Error() string { return string(e) }
 
 func bad(format string, a ...any) error { return patternError(fmt.Sprintf(format, a...)) }
 
-// compilePattern compiles one Kinesis filter pattern. Its top-level keys may
-// only be "data" (an object) and "$or" (branches following the same rule).
-func compilePattern(src string) (*objPattern, error) {
+// compilePattern compiles one filter pattern. For a Kinesis record (kinesis
+// true) its top-level keys may only be "data" (an object) and "$or"
+// (branches following the same rule); for a whole record, any.
+func compilePattern(src string, kinesis bool) (*objPattern, error) {
 	dec := json.NewDecoder(strings.NewReader(src))
 	dec.UseNumber()
 	var v any
@@ -80,7 +81,7 @@ func compilePattern(src string) (*objPattern, error) {
 	if !ok {
 		return nil, bad("pattern must be a JSON object")
 	}
-	return compileObj(m, true)
+	return compileObj(m, kinesis)
 }
 
 func compileObj(m map[string]any, top bool) (*objPattern, error) {

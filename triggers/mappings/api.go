@@ -18,6 +18,7 @@ import (
 	"github.com/kinesin/kinesin/router"
 	"github.com/kinesin/kinesin/router/awsproto"
 	"github.com/kinesin/kinesin/router/shardstore"
+	"github.com/kinesin/kinesin/router/videostore"
 )
 
 // Paths the service answers on: Lambda's, and kinesin's extension that
@@ -47,6 +48,9 @@ type Config struct {
 	Region, AccountID string
 	// Streams resolves EventSourceArn and on-failure destinations.
 	Streams *shardstore.Store
+	// VideoStreams resolves a Kinesis Video stream EventSourceArn (nil:
+	// video streams are not found).
+	VideoStreams videostore.Resolver
 	// Functions resolves FunctionName.
 	Functions *functions.Service
 	// Runner prepares new mappings and reports shard progress (nil: no
@@ -55,7 +59,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Service is the Lambda event source mapping API for Kinesis sources.
+// Service is the Lambda event source mapping API for Kinesis sources (and
+// Kinesis Video streams).
 type Service struct {
 	st  *Store
 	cfg Config
@@ -194,7 +199,7 @@ func (s *Service) create(ctx context.Context, r *router.Request, _ url.Values, _
 	if err := checkStart(in.StartingPosition, in.StartingPositionTimestamp, s.now()); err != nil {
 		return 0, nil, err
 	}
-	if err := s.checkSettings(ctx, &in.settings, *in.EventSourceArn); err != nil {
+	if err := s.checkSettings(ctx, &in.settings, *in.EventSourceArn, src.Video); err != nil {
 		return 0, nil, err
 	}
 	fn, err := s.function(ctx, *in.FunctionName)
@@ -213,7 +218,10 @@ func (s *Service) create(ctx context.Context, r *router.Request, _ url.Values, _
 			State: StateCreating, StateTransitionReason: userAction, LastProcessingResult: ResultNoRecords,
 			LastModified: awsproto.Timestamp(s.now()),
 		},
-		StreamName: src.Stream, ConsumerName: src.Consumer, Enabled: true, Tags: in.Tags, Generation: 1,
+		StreamName: src.Stream, ConsumerName: src.Consumer, Video: src.Video, Enabled: true, Tags: in.Tags, Generation: 1,
+	}
+	if src.Video {
+		m.BatchSize = defaultVideoBatchSize
 	}
 	m.EventSourceMappingArn = s.ARN(m.UUID)
 	m.setFunction(fn)
@@ -239,7 +247,7 @@ func (s *Service) create(ctx context.Context, r *router.Request, _ url.Values, _
 }
 
 // parseSource reads EventSourceArn, which must name a Kinesis stream or
-// stream consumer.
+// stream consumer, or a Kinesis Video stream.
 func (s *Service) parseSource(arn *string, kafka bool) (kinesisARN, error) {
 	if arn == nil || *arn == "" {
 		if kafka {
@@ -247,10 +255,19 @@ func (s *Service) parseSource(arn *string, kafka bool) (kinesisARN, error) {
 		}
 		return kinesisARN{}, functions.InvalidParameter.New(msgNoEventSource)
 	}
-	if svc := arnService(*arn); svc != "kinesis" {
+	svc := arnService(*arn)
+	if svc == "kinesisvideo" {
+		a, ok := parseVideoARN(*arn)
+		if !ok {
+			return kinesisARN{}, functions.InvalidParameter.New(
+				"Invalid Kinesis Video event source ARN %s: expected arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_TIME.", *arn)
+		}
+		return a, nil
+	}
+	if svc != "kinesis" {
 		return kinesisARN{}, functions.InvalidParameter.New(
-			"kinesin supports only Kinesis event sources (arn:aws:kinesis:%s:%s:stream/NAME, or a stream consumer ARN under it), not %s.",
-			s.cfg.Region, s.cfg.AccountID, *arn)
+			"kinesin supports only Kinesis event sources (arn:aws:kinesis:%s:%s:stream/NAME, or a stream consumer ARN under it) and Kinesis Video streams (arn:aws:kinesisvideo:%s:%s:stream/NAME/CREATION_TIME), not %s.",
+			s.cfg.Region, s.cfg.AccountID, s.cfg.Region, s.cfg.AccountID, *arn)
 	}
 	a, ok := parseKinesisARN(*arn)
 	if !ok {
@@ -263,6 +280,9 @@ func (s *Service) parseSource(arn *string, kafka bool) (kinesisARN, error) {
 // resolveSource checks that the stream, and the consumer when a names
 // one, exist in this region and account.
 func (s *Service) resolveSource(ctx context.Context, a kinesisARN, arn string) error {
+	if a.Video {
+		return s.resolveVideo(ctx, a, arn)
+	}
 	st, err := s.stream(ctx, a)
 	if err != nil {
 		return err
@@ -272,6 +292,26 @@ func (s *Service) resolveSource(ctx context.Context, a kinesisARN, arn string) e
 	}
 	if a.Consumer != "" && !hasConsumer(st, a) {
 		return functions.InvalidParameter.New("Stream consumer not found: %s", arn)
+	}
+	return nil
+}
+
+// resolveVideo checks that a Kinesis Video stream exists in this region
+// and account, and is not being deleted; a missing one gets the answer of a
+// missing Kinesis stream.
+func (s *Service) resolveVideo(ctx context.Context, a kinesisARN, arn string) error {
+	if a.Region != s.cfg.Region || a.Account != s.cfg.AccountID || s.cfg.VideoStreams == nil {
+		return functions.InvalidParameter.New("Stream not found: %s", arn)
+	}
+	ref, err := s.cfg.VideoStreams.Resolve(ctx, "", arn)
+	if ae := awserr.As(err); ae != nil && ae.Code == "ResourceNotFoundException" || errors.Is(err, videostore.ErrStreamNotFound) {
+		return functions.InvalidParameter.New("Stream not found: %s", arn)
+	}
+	if err != nil {
+		return fmt.Errorf("mappings: resolve %s: %w", arn, err)
+	}
+	if ref.Status == "DELETING" {
+		return functions.InvalidParameter.New("Stream not found: %s", arn)
 	}
 	return nil
 }
@@ -318,11 +358,16 @@ func (s *Service) stream(ctx context.Context, a kinesisARN) (*shardstore.Stream,
 }
 
 // checkSettings makes the semantic checks Create and Update share.
-func (s *Service) checkSettings(ctx context.Context, in *settings, source string) error {
+func (s *Service) checkSettings(ctx context.Context, in *settings, source string, video bool) error {
 	if err := checkRecordAge(in.MaximumRecordAgeInSeconds); err != nil {
 		return err
 	}
-	if err := checkFilters(in.FilterCriteria); err != nil {
+	if video {
+		if err := checkVideo(in); err != nil {
+			return err
+		}
+	}
+	if err := checkFilters(in.FilterCriteria, video); err != nil {
 		return err
 	}
 	if d := in.DestinationConfig; d != nil && d.OnFailure != nil && d.OnFailure.Destination != "" {
@@ -503,7 +548,7 @@ func (s *Service) update(ctx context.Context, r *router.Request, _ url.Values, i
 		if m.Transitional() {
 			return 0, nil, functions.ResourceInUse.New(msgUpdateInUse)
 		}
-		if err := s.checkSettings(ctx, &in.settings, m.EventSourceArn); err != nil {
+		if err := s.checkSettings(ctx, &in.settings, m.EventSourceArn, m.Video); err != nil {
 			return 0, nil, err
 		}
 		if in.FunctionName != nil {

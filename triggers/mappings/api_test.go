@@ -316,7 +316,7 @@ func TestCreateValidation(t *testing.T) {
 		{"sqs source", func(in *lambda.CreateEventSourceMappingInput) {
 			in.EventSourceArn = aws.String("arn:aws:sqs:us-east-1:123456789012:q")
 		}, inv,
-			"kinesin supports only Kinesis event sources (arn:aws:kinesis:us-east-1:123456789012:stream/NAME, or a stream consumer ARN under it), not arn:aws:sqs:us-east-1:123456789012:q."},
+			"kinesin supports only Kinesis event sources (arn:aws:kinesis:us-east-1:123456789012:stream/NAME, or a stream consumer ARN under it) and Kinesis Video streams (arn:aws:kinesisvideo:us-east-1:123456789012:stream/NAME/CREATION_TIME), not arn:aws:sqs:us-east-1:123456789012:q."},
 		{"dynamodb source", func(in *lambda.CreateEventSourceMappingInput) {
 			in.EventSourceArn = aws.String("arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2024-01-01T00:00:00.000")
 		}, inv, "kinesin supports only Kinesis event sources …"},

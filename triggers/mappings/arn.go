@@ -29,10 +29,13 @@ func arnService(s string) string {
 	return parts[2]
 }
 
-// kinesisARN is a parsed Kinesis stream or stream consumer ARN.
+// kinesisARN is a parsed Kinesis stream or stream consumer ARN, or a
+// Kinesis Video stream ARN (Video set).
 type kinesisARN struct {
 	Region, Account string
 	Stream          string
+	// Video: a Kinesis Video stream (stream/NAME/CREATION_MILLIS).
+	Video bool
 	// Consumer and Created (its registration time, epoch seconds) are set
 	// for a consumer ARN: stream/NAME/consumer/CONSUMER:CREATED.
 	Consumer string
@@ -69,4 +72,30 @@ func parseKinesisARN(s string) (a kinesisARN, ok bool) {
 	}
 	a.Consumer, a.Created = name, n
 	return a, true
+}
+
+// videoStreamNameRe is KinesisVideo's StreamName pattern and length.
+var videoStreamNameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,256}$`)
+
+// parseVideoARN reads
+// arn:PARTITION:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_MILLIS;
+// ok is false for anything else.
+func parseVideoARN(s string) (a kinesisARN, ok bool) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesisvideo" {
+		return kinesisARN{}, false
+	}
+	rest, found := strings.CutPrefix(parts[5], "stream/")
+	if !found {
+		return kinesisARN{}, false
+	}
+	name, millis, found := strings.Cut(rest, "/")
+	if !found || !videoStreamNameRe.MatchString(name) {
+		return kinesisARN{}, false
+	}
+	n, err := strconv.ParseInt(millis, 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != millis {
+		return kinesisARN{}, false
+	}
+	return kinesisARN{Region: parts[3], Account: parts[4], Stream: name, Video: true}, true
 }

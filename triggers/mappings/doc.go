@@ -11,4 +11,11 @@
 // Disabled, or removes it, and does the reading. What the API needs from the
 // runner — the starting checkpoints of a new mapping, each shard's progress
 // for `kinesin mappings describe` — it gets through the Runner interface.
+//
+// Beyond Lambda, a mapping's source may be a Kinesis Video stream
+// (arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_TIME, resolved
+// through Config.VideoStreams): Mapping.Video is then set, BatchSize
+// defaults to 10, ParallelizationFactor above 1 and tumbling windows are
+// refused, and filters apply to the whole event record
+// (filter.CompileRecord).
 package mappings

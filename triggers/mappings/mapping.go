@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/router/awsproto"
+	"github.com/kinesin/kinesin/triggers/filter"
 	"github.com/kinesin/kinesin/triggers/reader"
 )
 
@@ -98,6 +99,10 @@ type Mapping struct {
 	// EventSourceArn is a registered stream consumer (enhanced fan-out).
 	StreamName   string `json:"kinesinStreamName"`
 	ConsumerName string `json:"kinesinConsumerName,omitempty"`
+	// Video is set when EventSourceArn is a Kinesis Video stream
+	// (StreamName is then the video stream's name): the function gets
+	// an event per new fragment (kinesin's extension).
+	Video bool `json:"kinesinVideo,omitempty"`
 	// Enabled is the Enabled parameter: the runner settles a transitional
 	// State on Enabled or Disabled by it.
 	Enabled bool              `json:"kinesinEnabled"`
@@ -119,6 +124,24 @@ func (m *Mapping) Filters() []string {
 		out[i] = f.Pattern
 	}
 	return out
+}
+
+// VideoEventSource is the eventSource of the events of a Kinesis Video
+// stream mapping.
+const VideoEventSource = "kinesin:kinesisvideo"
+
+// CompileFilters compiles the mapping's filters as its runner applies
+// them: to a Kinesis record's data, or to a whole video fragment event
+// record.
+func (m *Mapping) CompileFilters() (*filter.Filter, error) {
+	return compileFilters(m.Filters(), m.Video)
+}
+
+func compileFilters(patterns []string, video bool) (*filter.Filter, error) {
+	if video {
+		return filter.CompileRecord(patterns)
+	}
+	return filter.Compile(patterns)
 }
 
 // OnFailure returns the on-failure destination ARN ("" when none).

@@ -16,10 +16,14 @@ import (
 
 // Defaults Lambda fills in for a Kinesis source.
 const (
-	defaultBatchSize     = 100
-	defaultRecordAge     = -1
-	defaultRetryAttempts = -1
-	defaultParallelism   = 1
+	defaultBatchSize = 100
+	// defaultVideoBatchSize is kinesin's default for a Kinesis Video
+	// source: a fragment event is small, but each fragment a function
+	// fetches is up to 50 MB.
+	defaultVideoBatchSize = 10
+	defaultRecordAge      = -1
+	defaultRetryAttempts  = -1
+	defaultParallelism    = 1
 )
 
 // settings are the members CreateEventSourceMapping and
@@ -176,7 +180,7 @@ func checkRecordAge(n *int64) error {
 
 // checkFilters compiles the patterns as the runner will, so that a
 // mapping is never stored with filters that cannot run.
-func checkFilters(fc *FilterCriteria) error {
+func checkFilters(fc *FilterCriteria, video bool) error {
 	if fc == nil {
 		return nil
 	}
@@ -184,7 +188,7 @@ func checkFilters(fc *FilterCriteria) error {
 	for i, f := range fc.Filters {
 		patterns[i] = f.Pattern
 	}
-	if _, err := filter.Compile(patterns); err != nil {
+	if _, err := compileFilters(patterns, video); err != nil {
 		var fe *filter.Error
 		if !errors.As(err, &fe) {
 			return err
@@ -195,6 +199,18 @@ func checkFilters(fc *FilterCriteria) error {
 			return functions.Validation.New("%s", fe.Message)
 		}
 		return functions.InvalidParameter.New("%s", fe.Message)
+	}
+	return nil
+}
+
+// checkVideo refuses the settings that have no meaning for a Kinesis Video
+// source, whose fragments are read in one order by one reader.
+func checkVideo(in *settings) error {
+	if n := in.ParallelizationFactor; n != nil && *n > 1 {
+		return functions.InvalidParameter.New("ParallelizationFactor must be 1 for a Kinesis Video stream event source: its fragments are read in order by a single reader.")
+	}
+	if n := in.TumblingWindowInSeconds; n != nil && *n > 0 {
+		return functions.InvalidParameter.New("TumblingWindowInSeconds is not supported for a Kinesis Video stream event source.")
 	}
 	return nil
 }

@@ -217,7 +217,7 @@ func TestCheckFilters(t *testing.T) {
 		{"long", f(`{"data":{"k":["` + strings.Repeat("v", 4096) + `"]}}`), "ValidationException",
 			"1 validation error detected: Value at 'filterCriteria.filters.1.member.pattern' failed to satisfy constraint: Member must have length less than or equal to 4096"},
 	} {
-		err := checkFilters(c.fc)
+		err := checkFilters(c.fc, false)
 		if c.code == "" {
 			if err != nil {
 				t.Errorf("%s: %v", c.name, err)
@@ -302,7 +302,7 @@ func FuzzCreateBody(f *testing.F) {
 		_ = checkOnSuccess(in.DestinationConfig)
 		_ = checkStart(in.StartingPosition, in.StartingPositionTimestamp, time.Now())
 		_ = checkRecordAge(in.MaximumRecordAgeInSeconds)
-		_ = checkFilters(in.FilterCriteria)
+		_ = checkFilters(in.FilterCriteria, false)
 		if in.EventSourceArn != nil {
 			parseKinesisARN(*in.EventSourceArn)
 		}

@@ -22,4 +22,15 @@
 // in it succeeded or was given up on, so a crash or a lease moving to
 // another process re-delivers at most the batches in flight: at least once,
 // never skipping. A shard's children start only after it is finished.
+//
+// A mapping of a Kinesis Video stream (kinesin's extension) runs the same
+// worker over another source: the stream is one "shard" (one lease, one
+// checkpoint whose position is the next fragment's seq) followed with
+// videostore's Follow, pushed as fragments are stored; each fragment
+// becomes a record whose sequence number is its fragment number and whose
+// data is its event record (what filters see), and a batch is one JSON
+// event {"Records":[…]} passed to Functions.Invoke (docs/mappings.md has
+// its shape). Retries, bisection, partial batch responses, on-failure
+// records (with KinesisVideoBatchInfo), metrics and logs are the Kinesis
+// worker's. The source interface (source.go) is the seam between them.
 package runner

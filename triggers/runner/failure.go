@@ -12,7 +12,8 @@ import (
 )
 
 // onFailureRecord is the document Lambda sends to an on-failure
-// destination for a Kinesis batch it gave up on.
+// destination for a Kinesis batch it gave up on (kinesin's video sources
+// describe their batch in KinesisVideoBatchInfo instead).
 type onFailureRecord struct {
 	RequestContext struct {
 		RequestID              string `json:"requestId"`
@@ -25,9 +26,11 @@ type onFailureRecord struct {
 		ExecutedVersion string `json:"executedVersion"`
 		FunctionError   string `json:"functionError"`
 	} `json:"responseContext"`
-	Version          string    `json:"version"`
-	Timestamp        string    `json:"timestamp"`
-	KinesisBatchInfo batchInfo `json:"KinesisBatchInfo"`
+	Version   string `json:"version"`
+	Timestamp string `json:"timestamp"`
+	// One of these describes the batch, by source.
+	KinesisBatchInfo      *batchInfo      `json:"KinesisBatchInfo,omitempty"`
+	KinesisVideoBatchInfo *videoBatchInfo `json:"KinesisVideoBatchInfo,omitempty"`
 }
 
 type batchInfo struct {
@@ -96,11 +99,6 @@ func (w *worker) failureRecord(a attempt, condition string) *onFailureRecord {
 	}
 	rec.Version = "1.0"
 	rec.Timestamp = isoMillis(time.Now())
-	first, last := a.recs[0], a.recs[len(a.recs)-1]
-	rec.KinesisBatchInfo = batchInfo{
-		ShardID: w.id, StartSequenceNumber: first.SequenceNumber, EndSequenceNumber: last.SequenceNumber,
-		ApproximateArrivalOfFirstRecord: isoMillis(first.ArrivalTime), ApproximateArrivalOfLastRecord: isoMillis(last.ArrivalTime),
-		BatchSize: len(a.recs), StreamArn: w.arn,
-	}
+	w.src.batchInfo(&rec, a.recs)
 	return &rec
 }

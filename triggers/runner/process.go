@@ -147,7 +147,7 @@ func lowestFailure(recs []engine.Record, res *engine.BatchResult) int {
 // the stream's retention (records are in arrival order, so they are a
 // prefix).
 func (w *worker) expire(recs []engine.Record) (kept, expired []engine.Record) {
-	limit := w.r.cfg.Streams.Retention(w.st)
+	limit := w.src.retention()
 	if age := w.m.MaximumRecordAgeInSeconds; age >= 0 {
 		limit = min(limit, time.Duration(age)*w.r.cfg.TimeUnit)
 	}
@@ -175,7 +175,7 @@ func (w *worker) invoke(recs []engine.Record, attemptNo int, win *windowCall) (e
 		b.Context.State = win.state
 		b.Context.FinalInvokeForWindow, b.Context.WindowTerminatedEarly = win.final, win.early
 	}
-	res, version, err := w.r.cfg.Functions.InvokeBatch(w.runCtx, w.m.FunctionName, w.m.Qualifier, b)
+	res, version, err := w.src.call(w.runCtx, w, b)
 	if err != nil {
 		if w.runCtx.Err() != nil {
 			return res, errStopped

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/router/shardstore"
+	"github.com/kinesin/kinesin/router/videostore"
 	"github.com/kinesin/kinesin/runtime/engine"
 	"github.com/kinesin/kinesin/triggers/lease"
 	"github.com/kinesin/kinesin/triggers/mappings"
@@ -22,6 +23,9 @@ import (
 // concurrency, sets the deadline and publishes the function's logs).
 type Functions interface {
 	InvokeBatch(ctx context.Context, name, qualifier string, b engine.Batch) (engine.BatchResult, string, error)
+	// Invoke runs the function once with a JSON event (video fragment
+	// events); functionError is "" or "Unhandled".
+	Invoke(ctx context.Context, name, qualifier string, payload []byte) (response []byte, functionError string, err error)
 }
 
 // Destinations delivers on-failure records (router/kinesis.Service).
@@ -39,6 +43,13 @@ type Config struct {
 	Destinations Destinations
 	Region       string
 	AccountID    string
+	// Video stores Kinesis Video fragments and VideoStreams resolves a
+	// video stream's ARN, for mappings of video streams (both nil: such
+	// mappings report their stream missing). DataEndpoint is this
+	// server's base URL, the dataEndpoint of fragment events.
+	Video        *videostore.Store
+	VideoStreams videostore.Resolver
+	DataEndpoint func() string
 	// TimeUnit is one second of MaximumRecordAgeInSeconds and
 	// TumblingWindowInSeconds (default 1s; tests shorten it).
 	TimeUnit time.Duration
@@ -136,7 +147,7 @@ func (r *Runner) loop(updates <-chan jetstream.KeyValueEntry) {
 					more = false
 				}
 			}
-		case <-r.cfg.Streams.Changed():
+		case <-r.streamsChanged():
 		case <-r.wake:
 		case <-tick.C:
 			if err := r.cfg.Leases.Heartbeat(r.ctx); err != nil && r.ctx.Err() == nil {
@@ -164,6 +175,15 @@ func (r *Runner) apply(e jetstream.KeyValueEntry) {
 		return
 	}
 	r.mappings[m.UUID] = m
+}
+
+// streamsChanged is closed when the Kinesis streams' metadata changes
+// (nil, never ready, without a stream store).
+func (r *Runner) streamsChanged() <-chan struct{} {
+	if r.cfg.Streams == nil {
+		return nil
+	}
+	return r.cfg.Streams.Changed()
 }
 
 func leaseKey(uuid string, shard int) string { return uuid + "." + strconv.Itoa(shard) }
@@ -267,29 +287,60 @@ func (r *Runner) stopMapping(uuid string, wait bool) {
 	}
 }
 
+// plan is what a mapping's source has to read now: the shards ready to
+// read (a Kinesis shard whose parents are finished; the single "shard" of
+// a video stream) and how to read one.
+type plan struct {
+	streamID string
+	shards   []int
+	source   func(shard int) source
+}
+
+// plan finds the mapping's source; ok is false when it is missing (the
+// mapping's workers stop and it reports the stream missing).
+func (r *Runner) plan(m *mappings.Mapping) (p plan, ok bool, err error) {
+	if m.Video {
+		return r.videoPlan(m)
+	}
+	if r.cfg.Streams == nil {
+		return plan{}, false, nil
+	}
+	st, ok := r.cfg.Streams.Get(m.StreamName)
+	if !ok {
+		return plan{}, false, nil
+	}
+	finished, err := r.cfg.Checkpoints.Finished(r.ctx, m.UUID)
+	if err != nil {
+		return plan{}, false, err
+	}
+	p = plan{streamID: st.ID, source: func(shard int) source { return newKinesisShard(r, st, shard) }}
+	for _, sh := range reader.Lineage(st, finished) {
+		p.shards = append(p.shards, sh.Index)
+	}
+	return p, true, nil
+}
+
 // balance starts workers for ready shards of an enabled mapping up to this
 // process's fair share, and stops the ones beyond it or no longer wanted.
 func (r *Runner) balance(m *mappings.Mapping) error {
 	ctx := r.ctx
-	st, ok := r.cfg.Streams.Get(m.StreamName)
+	p, ok, err := r.plan(m)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		r.stopMapping(m.UUID, false)
 		r.report(m.UUID, mappings.ResultStreamNotFound)
 		return nil
 	}
-	finished, err := r.cfg.Checkpoints.Finished(ctx, m.UUID)
-	if err != nil {
-		return err
-	}
-	ready := reader.Lineage(st, finished)
 	snap, err := r.cfg.Leases.Snapshot(ctx, m.UUID+".")
 	if err != nil {
 		return err
 	}
-	target := lease.FairShare(len(ready), snap.Members)
+	target := lease.FairShare(len(p.shards), snap.Members)
 	want := map[int]bool{}
-	for _, sh := range ready {
-		want[sh.Index] = true
+	for _, sh := range p.shards {
+		want[sh] = true
 	}
 	r.mu.Lock()
 	held := 0
@@ -298,7 +349,7 @@ func (r *Runner) balance(m *mappings.Mapping) error {
 		if w.m.UUID != m.UUID || w.stopping() {
 			continue
 		}
-		if w.m.Generation != m.Generation || !want[w.shard] || w.st.ID != st.ID {
+		if w.m.Generation != m.Generation || !want[w.shard] || w.src.streamID() != p.streamID {
 			w.stop()
 			continue
 		}
@@ -306,11 +357,11 @@ func (r *Runner) balance(m *mappings.Mapping) error {
 		mine = append(mine, w)
 	}
 	r.mu.Unlock()
-	for _, sh := range ready {
+	for _, sh := range p.shards {
 		if held >= target {
 			break
 		}
-		key := leaseKey(m.UUID, sh.Index)
+		key := leaseKey(m.UUID, sh)
 		r.mu.Lock()
 		_, running := r.workers[key]
 		r.mu.Unlock()
@@ -327,7 +378,7 @@ func (r *Runner) balance(m *mappings.Mapping) error {
 		if !ok {
 			continue
 		}
-		r.startWorker(m, st, sh.Index, l)
+		r.startWorker(m, p.source(sh), sh, l)
 		held++
 	}
 	// Give up leases beyond the fair share (a process joined): the
@@ -339,8 +390,8 @@ func (r *Runner) balance(m *mappings.Mapping) error {
 	return nil
 }
 
-func (r *Runner) startWorker(m *mappings.Mapping, st *shardstore.Stream, shard int, l *lease.Lease) {
-	w := newWorker(r, m, st, shard, l)
+func (r *Runner) startWorker(m *mappings.Mapping, src source, shard int, l *lease.Lease) {
+	w := newWorker(r, m, src, shard, l)
 	r.mu.Lock()
 	r.workers[l.Key] = w
 	r.mu.Unlock()

@@ -21,6 +21,12 @@ func (r *Runner) Prepare(ctx context.Context, m *mappings.Mapping) error {
 	if m.StartingPosition == mappings.TrimHorizon {
 		return nil
 	}
+	if m.Video {
+		return r.prepareVideo(ctx, m)
+	}
+	if r.cfg.Streams == nil {
+		return awserr.Kind{Code: "InvalidParameterValueException", Status: 400}.New("Stream not found: %s", m.EventSourceArn)
+	}
 	st, ok := r.cfg.Streams.Get(m.StreamName)
 	if !ok {
 		return awserr.Kind{Code: "InvalidParameterValueException", Status: 400}.New("Stream not found: %s", m.EventSourceArn)
@@ -47,6 +53,12 @@ func (r *Runner) Prepare(ctx context.Context, m *mappings.Mapping) error {
 
 // Shards reports each shard's checkpoint, lease holder and lag.
 func (r *Runner) Shards(ctx context.Context, m *mappings.Mapping) ([]mappings.ShardStatus, error) {
+	if m.Video {
+		return r.videoShards(ctx, m)
+	}
+	if r.cfg.Streams == nil {
+		return nil, nil
+	}
 	st, ok := r.cfg.Streams.Get(m.StreamName)
 	if !ok {
 		return nil, nil

@@ -27,9 +27,9 @@ const maxWindowState = 1 << 20
 type worker struct {
 	r      *Runner
 	m      *mappings.Mapping // the configuration it was started with
-	st     *shardstore.Stream
-	shard  int
-	id     string // shardId-…
+	src    source
+	shard  int    // the checkpoint's and lease's index
+	id     string // src.shardID()
 	arn    string // the stream's ARN (eventSourceARN)
 	lease  *lease.Lease
 	filter *filter.Filter
@@ -51,10 +51,9 @@ type worker struct {
 	window  *reader.WindowState
 }
 
-func newWorker(r *Runner, m *mappings.Mapping, st *shardstore.Stream, shard int, l *lease.Lease) *worker {
+func newWorker(r *Runner, m *mappings.Mapping, src source, shard int, l *lease.Lease) *worker {
 	w := &worker{
-		r: r, m: m, st: st, shard: shard, id: shardstore.ShardID(shard), lease: l, done: make(chan struct{}),
-		arn: "arn:aws:kinesis:" + r.cfg.Region + ":" + r.cfg.AccountID + ":stream/" + st.Name,
+		r: r, m: m, src: src, shard: shard, id: src.shardID(), arn: src.arn(), lease: l, done: make(chan struct{}),
 	}
 	w.runCtx, w.stopRun = context.WithCancel(r.ctx)
 	w.readCtx, w.stopRead = context.WithCancel(w.runCtx)
@@ -71,7 +70,7 @@ func (w *worker) stop() {
 func (w *worker) stopping() bool { return w.isStopping }
 
 func (w *worker) log() []any {
-	return []any{"mapping", w.m.UUID, "function", w.m.FunctionName, "stream", w.st.Name, "shard", w.id}
+	return []any{"mapping", w.m.UUID, "function", w.m.FunctionName, "stream", w.src.name(), "shard", w.id}
 }
 
 func (w *worker) run() {
@@ -86,7 +85,7 @@ func (w *worker) run() {
 		_ = w.r.cfg.Leases.Release(ctx, w.lease)
 	}()
 	var err error
-	if w.filter, err = filter.Compile(w.m.Filters()); err != nil {
+	if w.filter, err = w.m.CompileFilters(); err != nil {
 		w.r.log.Error("runner: filter criteria do not compile", append(w.log(), "err", err)...)
 		return
 	}
@@ -101,16 +100,19 @@ func (w *worker) run() {
 	}
 	w.r.log.Debug("runner: shard started", append(w.log(), "position", w.cp.Position)...)
 	for backoff := 100 * time.Millisecond; ; backoff = min(2*backoff, 5*time.Second) {
-		end, err := reader.ReadShard(w.readCtx, w.r.cfg.Streams, w.st.Name, w.shard, w.cp.Position, w.batcher(), w.deliver)
+		end, err := w.src.read(w.readCtx, w)
 		if end {
 			w.finish()
 			return
 		}
-		if w.readCtx.Err() != nil || errors.Is(err, errStopped) || errors.Is(err, reader.ErrCheckpointConflict) ||
-			errors.Is(err, shardstore.ErrNotFound) || errors.Is(err, reader.ErrStreamReplaced) {
+		if w.readCtx.Err() != nil || errors.Is(err, errStopped) || errors.Is(err, reader.ErrCheckpointConflict) {
 			return
 		}
-		w.r.log.Warn("runner: reading shard failed, retrying", append(w.log(), "err", err)...)
+		if w.src.gone(err) {
+			// The runner finds the stream missing and reports it.
+			return
+		}
+		w.r.log.Warn("runner: reading failed, retrying", append(w.log(), "err", err)...)
 		if !clock.Sleep(w.readCtx, backoff) {
 			return
 		}
@@ -148,11 +150,11 @@ func (w *worker) load() error {
 	} else if err != nil {
 		return err
 	}
-	if cp.StreamID != "" && cp.StreamID != w.st.ID {
+	if cp.StreamID != "" && cp.StreamID != w.src.streamID() {
 		// The stream was deleted and created again: start it over.
 		cp = reader.Checkpoint{Revision: cp.Revision, Stats: cp.Stats}
 	}
-	cp.StreamID = w.st.ID
+	cp.StreamID = w.src.streamID()
 	w.cp, w.window = cp, cp.Window
 	return nil
 }
@@ -178,20 +180,24 @@ func (w *worker) batcher() reader.Batcher {
 	return b
 }
 
-// deliver runs one read batch through the function and checkpoints after
-// it. An empty batch is Batcher.Wake's call: close a window whose time is
-// up.
-func (w *worker) deliver(_ context.Context, batch []shardstore.StoredRecord) (shardstore.Position, error) {
-	if len(batch) == 0 {
-		if w.window != nil && !time.Now().Before(w.window.End) {
-			if err := w.closeWindow(false); err != nil {
-				return w.cp.Position, err
-			}
-			return w.cp.Position, w.save(w.cp.Position, w.cp.Last)
+// tick is a read's call while no records come (Batcher.Wake): it closes
+// a window whose time is up.
+func (w *worker) tick() error {
+	if w.window != nil && !time.Now().Before(w.window.End) {
+		if err := w.closeWindow(false); err != nil {
+			return err
 		}
-		return w.cp.Position, nil
+		return w.save(w.cp.Position, w.cp.Last)
 	}
-	recs := w.records(batch)
+	return nil
+}
+
+// handle runs the records of one read batch (in order; newest is the
+// arrival of the last) through the function, leaving out those no filter
+// matches, and checkpoints next, the position after them, with last, the
+// sequence number of the last.
+func (w *worker) handle(recs []engine.Record, next shardstore.Position, last string, newest time.Time) error {
+	recs = w.matching(recs)
 	var err error
 	switch {
 	case len(recs) == 0:
@@ -201,39 +207,25 @@ func (w *worker) deliver(_ context.Context, batch []shardstore.StoredRecord) (sh
 		err = w.parallel(recs)
 	}
 	if err != nil {
-		return w.cp.Position, err
+		return err
 	}
-	last := batch[len(batch)-1]
-	w.r.cfg.Metrics.iteratorAge(w.m.UUID, w.id, time.Since(last.Arrival))
-	next := reader.After(batch)
-	return next, w.save(next, shardstore.FormatSeq(w.shard, last.Pos))
+	w.r.cfg.Metrics.iteratorAge(w.m.UUID, w.id, time.Since(newest))
+	return w.save(next, last)
 }
 
-// records converts a read batch to the function's records, leaving out
-// those no filter matches.
-func (w *worker) records(batch []shardstore.StoredRecord) []engine.Record {
-	recs := make([]engine.Record, 0, len(batch))
-	var f shardstore.SeqFormatter
-	msg := uint64(0)
-	for i := range batch {
-		sr := &batch[i]
-		if !w.filter.Match(sr.Data) {
-			continue
+// matching leaves out the records no filter matches (in place).
+func (w *worker) matching(recs []engine.Record) []engine.Record {
+	kept := recs[:0]
+	for _, rec := range recs {
+		if w.filter.Match(rec.Data) {
+			kept = append(kept, rec)
 		}
-		if i == 0 || sr.Pos.Msg != msg {
-			msg = sr.Pos.Msg
-			f.Reset(w.shard, msg)
-		}
-		recs = append(recs, engine.Record{
-			SequenceNumber: f.Format(sr.Pos.Index), PartitionKey: string(sr.Key),
-			ArrivalTime: sr.Arrival, Data: sr.Data,
-		})
 	}
-	if n := len(batch) - len(recs); n > 0 {
+	if n := len(recs) - len(kept); n > 0 {
 		w.count(reader.Stats{Filtered: int64(n)})
 		w.r.cfg.Metrics.filtered(w.m.UUID, n)
 	}
-	return recs
+	return kept
 }
 
 // save writes the checkpoint (compare-and-set: a conflict means another

@@ -1,0 +1,30 @@
+package playback
+
+import (
+	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
+)
+
+// The Archived Media API's error kinds (botocore kinesis-video-archived-media;
+// NotAuthorizedException is 403 as the API reference documents it for
+// expired session tokens).
+var (
+	ErrResourceNotFound     = awserr.Kind{Code: "ResourceNotFoundException", Status: 404}
+	ErrInvalidArgument      = awserr.Kind{Code: "InvalidArgumentException", Status: 400}
+	ErrClientLimitExceeded  = awserr.Kind{Code: "ClientLimitExceededException", Status: 400}
+	ErrNotAuthorized        = awserr.Kind{Code: "NotAuthorizedException", Status: 403}
+	ErrUnsupportedMediaType = awserr.Kind{Code: "UnsupportedStreamMediaTypeException", Status: 400}
+	ErrNoDataRetention      = awserr.Kind{Code: "NoDataRetentionException", Status: 400}
+	ErrMissingCodecPrivate  = awserr.Kind{Code: "MissingCodecPrivateDataException", Status: 400}
+	ErrInvalidCodecPrivate  = awserr.Kind{Code: "InvalidCodecPrivateDataException", Status: 400}
+	ErrInvalidMediaFrame    = awserr.Kind{Code: "InvalidMediaFrameException", Status: 400}
+)
+
+// restError answers e as KinesisVideo's REST-JSON error (video.RESTError),
+// readable by browser players too.
+func restError(e *awserr.Error) *router.Response {
+	r := video.RESTError(e)
+	r.Header["Access-Control-Allow-Origin"] = "*"
+	return r
+}
