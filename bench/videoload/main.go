@@ -30,6 +30,9 @@ import (
 	"github.com/kinesin/kinesin/internal/videoclient"
 )
 
+// warmup is the start of each session that is not measured.
+const warmup = 2 * time.Second
+
 type options struct {
 	duration   time.Duration
 	rate       float64 // bytes per second of the ingest phase
@@ -164,11 +167,16 @@ type sent struct {
 // pacing bytes at rate (bytes/s) and giving each cluster a timecode
 // (milliseconds from the start) that advances with the wall clock.
 func produce(ctx context.Context, w io.Writer, c *clip, rate float64, out chan<- sent) error {
-	mw := mkv.NewWriter(w)
+	// One writer into buf: the header goes out first, then each cluster
+	// is encoded whole and paced out in pieces.
+	var buf bytes.Buffer
+	mw := mkv.NewWriter(&buf)
 	if err := mw.WriteHeader(c.header); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return err
+	}
 	start := time.Now()
 	var total float64
 	for i := 0; ctx.Err() == nil; i++ {
@@ -176,7 +184,7 @@ func produce(ctx context.Context, w io.Writer, c *clip, rate float64, out chan<-
 		cl := *src
 		cl.Timecode = uint64(total / rate * 1000)
 		buf.Reset()
-		if err := mkv.NewWriter(&buf).WriteCluster(&cl); err != nil {
+		if err := mw.WriteCluster(&cl); err != nil {
 			return err
 		}
 		b := buf.Bytes()
@@ -216,6 +224,10 @@ func createStream(ctx context.Context, kv *kinesisvideo.Client, name string) err
 
 // session is one producer's PutMedia upload with its acknowledgements.
 type session struct {
+	// warm is when measuring starts: fragments whose last byte was sent
+	// before it (the first couple of seconds: connection, stream and
+	// playlist session set-up) are not counted.
+	warm      time.Time
 	mu        sync.Mutex
 	sent      map[uint64]sent      // by timecode
 	numbers   map[string]time.Time // fragment number → last byte sent
@@ -225,7 +237,7 @@ type session struct {
 }
 
 func runSession(ctx context.Context, client *videoclient.Client, stream string, c *clip, rate float64) (*session, error) {
-	s := &session{sent: map[uint64]sent{}, numbers: map[string]time.Time{}}
+	s := &session{sent: map[uint64]sent{}, numbers: map[string]time.Time{}, warm: time.Now().Add(warmup)}
 	pr, pw := io.Pipe()
 	acks, err := client.PutMedia(ctx, videoclient.PutMediaInput{StreamName: stream, TimecodeType: "RELATIVE",
 		ProducerStartTimestamp: time.Now(), Body: pr})
@@ -235,6 +247,11 @@ func runSession(ctx context.Context, client *videoclient.Client, stream string, 
 	sentc := make(chan sent, 16)
 	go func() {
 		err := produce(ctx, pw, c, rate, sentc)
+		if err != nil && ctx.Err() == nil {
+			s.mu.Lock()
+			s.errs = append(s.errs, "producer: "+err.Error())
+			s.mu.Unlock()
+		}
 		close(sentc)
 		pw.CloseWithError(err)
 	}()
@@ -251,13 +268,18 @@ func runSession(ctx context.Context, client *videoclient.Client, stream string, 
 		for {
 			a, err := acks.Next()
 			if err != nil {
+				if !errors.Is(err, io.EOF) && ctx.Err() == nil {
+					s.mu.Lock()
+					s.errs = append(s.errs, "acknowledgements: "+err.Error())
+					s.mu.Unlock()
+				}
 				return
 			}
 			now := time.Now()
 			s.mu.Lock()
 			switch a.EventType {
 			case "PERSISTED":
-				if x, ok := s.sent[uint64(a.FragmentTimecode)]; ok {
+				if x, ok := s.sent[uint64(a.FragmentTimecode)]; ok && x.at.After(s.warm) {
 					s.persisted = append(s.persisted, now.Sub(x.at))
 					s.numbers[a.FragmentNumber] = x.at
 				}

@@ -74,10 +74,14 @@ file format is described in docs/pipeline.md.`,
 			if err != nil {
 				return err
 			}
+			vc, err := a.videoClient()
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			out := cmd.OutOrStdout()
-			return f.Apply(ctx, pipeline.Clients{Kinesis: kc, Lambda: lc, Firehose: fc, Analytics: ac}, func(line string) { fmt.Fprintln(out, line) })
+			return f.Apply(ctx, pipeline.Clients{Kinesis: kc, Lambda: lc, Firehose: fc, Analytics: ac, Video: vc}, func(line string) { fmt.Fprintln(out, line) })
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "pipeline file to apply (- for standard input)")

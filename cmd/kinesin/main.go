@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics"
+	"github.com/aws/aws-sdk-go-v2/service/kinesisvideo"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/spf13/cobra"
 
@@ -75,6 +76,7 @@ type app struct {
 	lc *lambda.Client
 	fc *firehose.Client
 	ac *kinesisanalytics.Client
+	vc *kinesisvideo.Client
 }
 
 func (a *app) clientConfig() clientConfig {
@@ -146,6 +148,7 @@ when set; otherwise the client signs with the dummy pair kinesin/kinesin.`,
 		newFirehoseCmd(a),
 		newAppsCmd(a),
 		newSQLCmd(a),
+		newVideoCmd(a),
 	)
 	return root
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics"
+	"github.com/aws/aws-sdk-go-v2/service/kinesisvideo"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
@@ -25,13 +26,16 @@ type Clients struct {
 	Firehose *firehose.Client
 	// Analytics is the Kinesis Analytics (SQL applications) client.
 	Analytics *kinesisanalytics.Client
+	// Video is the Kinesis Video Streams control-plane client.
+	Video *kinesisvideo.Client
 }
 
 // Apply makes the resources behind c match the file, through the public
 // APIs only, and calls log with one line per change it makes. It is
 // idempotent: applying the same file again changes nothing and logs
 // "no changes". Resources the file does not mention are left alone.
-// Streams are applied first, then functions, then event source mappings.
+// Streams are applied first, then video streams (see videoStream), then
+// functions, then event source mappings.
 //
 // For each stream it creates the stream when missing, then converges its
 // mode (UpdateStreamMode), shard count (UpdateShardCount with
@@ -74,7 +78,10 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 	if len(f.Applications) > 0 && c.Analytics == nil {
 		return errors.New("pipeline: the file declares applications but there is no Kinesis Analytics client")
 	}
-	a := &applier{c: c.Kinesis, lc: c.Lambda, fc: c.Firehose, ac: c.Analytics, log: log}
+	if len(f.VideoStreams) > 0 && c.Video == nil {
+		return errors.New("pipeline: the file declares video streams but there is no Kinesis Video client")
+	}
+	a := &applier{c: c.Kinesis, lc: c.Lambda, fc: c.Firehose, ac: c.Analytics, vc: c.Video, log: log}
 	changed := 0
 	for i := range f.Streams {
 		s := &f.Streams[i]
@@ -84,6 +91,18 @@ func (f *File) Apply(ctx context.Context, c Clients, log func(string)) error {
 		}
 		if n == 0 {
 			log(fmt.Sprintf("stream %s: unchanged", s.Name))
+		} else {
+			changed++
+		}
+	}
+	for i := range f.VideoStreams {
+		v := &f.VideoStreams[i]
+		n, err := a.videoStream(ctx, v)
+		if err != nil {
+			return fmt.Errorf("pipeline: video stream %s: %w", v.Name, err)
+		}
+		if n == 0 {
+			log(fmt.Sprintf("video stream %s: unchanged", v.Name))
 		} else {
 			changed++
 		}
@@ -152,6 +171,7 @@ type applier struct {
 	lc  *lambda.Client
 	fc  *firehose.Client
 	ac  *kinesisanalytics.Client
+	vc  *kinesisvideo.Client
 	log func(string)
 }
 

@@ -17,10 +17,12 @@ import (
 type Mapping struct {
 	// Function is the function's name, with ":QUALIFIER" when one is given.
 	Function string
-	// Stream is the name of the stream read; "" when SourceARN is given
-	// instead. Apply looks up its ARN.
+	// Stream is the name of the stream read; "" when SourceARN or
+	// VideoStream is given instead. Apply looks up its ARN.
 	Stream    string
 	SourceARN string
+	// VideoStream is the name of a Kinesis Video stream read instead.
+	VideoStream string
 	// StartingPosition is TrimHorizon, Latest or AtTimestamp;
 	// StartingTimestamp is set only with AtTimestamp.
 	StartingPosition  string
@@ -48,8 +50,11 @@ type Mapping struct {
 // Source is what the mapping reads, for messages: the stream name, or the
 // ARN when the file gives one.
 func (m *Mapping) Source() string {
-	if m.Stream != "" {
+	switch {
+	case m.Stream != "":
 		return m.Stream
+	case m.VideoStream != "":
+		return m.VideoStream
 	}
 	return m.SourceARN
 }
@@ -62,6 +67,7 @@ func buildMapping(f *File, e *entry) {
 		Function:                e.str("function"),
 		Stream:                  e.str("stream"),
 		SourceARN:               e.str("source_arn"),
+		VideoStream:             e.str("video_stream"),
 		StartingPosition:        e.str("starting_position"),
 		BatchSize:               e.int("batch_size"),
 		BatchingWindowSeconds:   e.int("batching_window_seconds"),
@@ -79,8 +85,18 @@ func buildMapping(f *File, e *entry) {
 	switch {
 	case e.given("stream") && e.given("source_arn"):
 		e.errorf("source_arn", "not allowed with stream (give one of them)")
-	case !e.given("stream") && !e.given("source_arn"):
-		e.p.add(e.node.Line, e.path+".stream", "required field is missing (or give source_arn)")
+	case e.given("video_stream") && (e.given("stream") || e.given("source_arn")):
+		e.errorf("video_stream", "not allowed with stream or source_arn (give one of them)")
+	case !e.given("stream") && !e.given("source_arn") && !e.given("video_stream"):
+		e.p.add(e.node.Line, e.path+".stream", "required field is missing (or give source_arn or video_stream)")
+	}
+	video := e.given("video_stream") || videoStreamARN.MatchString(m.SourceARN)
+	sourceFilters(e, video)
+	if video {
+		videoSourceChecks(e)
+		if !e.given("batch_size") {
+			m.BatchSize = videoBatchSize
+		}
 	}
 	if ts := e.str("starting_timestamp"); ts != "" {
 		m.StartingTimestamp, _ = parseTimestamp(ts)
@@ -103,6 +119,9 @@ func uniqueMappings(_ *File, es []*entry) {
 	first := map[key]*entry{}
 	for _, e := range es {
 		k := key{e.str("function"), e.str("stream") + e.str("source_arn")}
+		if v := e.str("video_stream"); v != "" {
+			k.source = "video stream " + v // not the same as a data stream of that name
+		}
 		if k.function == "" || k.source == "" {
 			continue
 		}
@@ -147,6 +166,21 @@ func kinesisARN(consumers bool) Check {
 	}}
 }
 
+// sourceARN accepts what a mapping's source_arn may name: a Kinesis
+// stream, a stream consumer or a Kinesis Video stream.
+func sourceARN() Check {
+	kinesis := kinesisARN(true)
+	return Check{Doc: kinesis.Doc + ", or a Kinesis Video stream ARN", fn: func(v any) string {
+		if videoStreamARN.MatchString(v.(string)) {
+			return ""
+		}
+		if msg := kinesis.fn(v); msg != "" {
+			return msg + " (or a Kinesis Video stream ARN arn:aws:kinesisvideo:REGION:ACCOUNT:stream/NAME/CREATION_MILLIS)"
+		}
+		return ""
+	}}
+}
+
 var streamName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 
 // streamOrARN accepts a stream name or a stream ARN.
@@ -182,8 +216,12 @@ func parseTimestamp(s string) (time.Time, error) {
 
 var filterChecks = []Check{lengthBetween(1, filter.MaxPatternLength), filterPattern()}
 
-// filterPattern compiles one pattern with the compiler the mapping's runner
-// uses, so that a file is refused for the same patterns the API refuses.
+// filterPattern compiles one pattern with the compilers the mapping's
+// runner uses, so that a file is refused for the patterns the API refuses.
+// A field check does not know the entry's source, so here a pattern passes
+// if a Kinesis stream's compiler (patterns name data) or a video stream's
+// (patterns name the fragment event record's keys) takes it;
+// sourceFilters then holds it to its own source's.
 func filterPattern() Check {
 	return Check{Doc: "a valid pattern (JSON, or `cel:` and a CEL expression)", fn: func(v any) string {
 		if n := utf8.RuneCountInString(v.(string)); n == 0 || n > filter.MaxPatternLength {
@@ -193,13 +231,48 @@ func filterPattern() Check {
 		if err == nil {
 			return ""
 		}
-		msg := err.Error()
-		if fe := (*filter.Error)(nil); errors.As(err, &fe) {
-			msg = cmp.Or(fe.Reason, strings.TrimSuffix(fe.Message, "."))
+		if _, rerr := filter.CompileRecord([]string{v.(string)}); rerr == nil {
+			return ""
 		}
-		// CEL's messages point at the mistake on extra lines; a problem
-		// is one line here.
-		msg, _, _ = strings.Cut(msg, "\n")
-		return "invalid filter pattern: " + msg
+		return "invalid filter pattern: " + filterMessage(err)
 	}}
+}
+
+// sourceFilters checks each filter the field check let through with the
+// compiler of the entry's source.
+func sourceFilters(e *entry, video bool) {
+	kv, ok := e.written["filters"]
+	if !ok {
+		return
+	}
+	// The written items, even when the list as a whole is refused (too
+	// long): each pattern's own problem is worth reporting too.
+	for i, item := range deref(kv.val).Content {
+		f := deref(item).Value
+		if n := utf8.RuneCountInString(f); n == 0 || n > filter.MaxPatternLength {
+			continue
+		}
+		_, kerr := filter.Compile([]string{f})
+		_, rerr := filter.CompileRecord([]string{f})
+		err, kind := kerr, "Kinesis stream"
+		if video {
+			err, kind = rerr, "video stream"
+		}
+		if err == nil || (kerr != nil && rerr != nil) {
+			continue // valid, or already reported
+		}
+		e.p.add(item.Line, fmt.Sprintf("%s.filters[%d]", e.path, i), "invalid filter pattern for a %s source: %s", kind, filterMessage(err))
+	}
+}
+
+// filterMessage is one line saying what is wrong with a pattern.
+func filterMessage(err error) string {
+	msg := err.Error()
+	if fe := (*filter.Error)(nil); errors.As(err, &fe) {
+		msg = cmp.Or(fe.Reason, strings.TrimSuffix(fe.Message, "."))
+	}
+	// CEL's messages point at the mistake on extra lines; a problem
+	// is one line here.
+	msg, _, _ = strings.Cut(msg, "\n")
+	return msg
 }

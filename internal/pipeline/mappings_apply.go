@@ -39,8 +39,15 @@ func (a *applier) mapping(ctx context.Context, m *Mapping) (int, error) {
 		a.log(fmt.Sprintf("mapping %s: ", m.Name()) + fmt.Sprintf(format, args...))
 	}
 	source := m.SourceARN
-	if m.Stream != "" {
+	switch {
+	case m.Stream != "":
 		arn, err := a.streamARN(ctx, m.Stream, "stream")
+		if err != nil {
+			return 0, err
+		}
+		source = arn
+	case m.VideoStream != "":
+		arn, err := a.videoStreamARN(ctx, m.VideoStream)
 		if err != nil {
 			return 0, err
 		}

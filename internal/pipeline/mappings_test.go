@@ -27,6 +27,9 @@ func renderMappings(b *bytes.Buffer, ms []Mapping) {
 			m.BatchSize, m.BatchingWindowSeconds, m.ParallelizationFactor, m.MaximumRetryAttempts,
 			m.MaximumRecordAgeSeconds, m.BisectOnError, m.ReportBatchItemFailures, m.TumblingWindowSeconds,
 			m.Filters, m.OnFailure, m.Enabled)
+		if m.VideoStream != "" {
+			fmt.Fprintf(b, "  video_stream=%q\n", m.VideoStream)
+		}
 		if m.Filters == nil {
 			b.WriteString("BUG: nil Filters\n")
 		}
@@ -72,6 +75,21 @@ func TestFunctionOf(t *testing.T) {
 	}
 }
 
+// TestVideoMappingFilters: a video stream source's filters name the
+// fragment event record's keys, which a Kinesis source's may not.
+func TestVideoMappingFilters(t *testing.T) {
+	pattern := `'{"kinesisVideo":{"fragmentSizeInBytes":[{"numeric":[">",0]}]}}'`
+	src := "event_source_mappings:\n  - function: f\n    video_stream: cam\n    filters:\n      - " + pattern + "\n"
+	if _, err := Parse("p.yaml", []byte(src)); err != nil {
+		t.Fatalf("video mapping refused: %v", err)
+	}
+	src = "event_source_mappings:\n  - function: f\n    stream: s\n    filters:\n      - " + pattern + "\n"
+	_, err := Parse("p.yaml", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), "p.yaml:5: event_source_mappings[0].filters[0]: invalid filter pattern for a Kinesis stream source") {
+		t.Fatalf("Kinesis mapping with a record pattern: %v", err)
+	}
+}
+
 // TestFilterChecks pins that the file is checked by the runner's filter
 // compiler, with messages that say what is wrong.
 func TestFilterChecks(t *testing.T) {
@@ -91,7 +109,7 @@ func TestFilterChecks(t *testing.T) {
 		"p.yaml:5: event_source_mappings[0].filters: must have at most 5 items",
 		"p.yaml:7: event_source_mappings[0].filters[2]: invalid filter pattern: ",
 		"p.yaml:8: event_source_mappings[0].filters[3]: invalid filter pattern: ",
-		"p.yaml:9: event_source_mappings[0].filters[4]: invalid filter pattern: ",
+		"p.yaml:9: event_source_mappings[0].filters[4]: invalid filter pattern for a Kinesis stream source: ",
 		"p.yaml:10: event_source_mappings[0].filters[5]: must be at most 4096 characters long",
 	}
 	if len(lines) != len(want) {

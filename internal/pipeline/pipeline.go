@@ -17,6 +17,8 @@ type File struct {
 	DeliveryStreams []DeliveryStream
 	// Applications are the streaming SQL applications.
 	Applications []Application
+	// VideoStreams are the Kinesis Video streams.
+	VideoStreams []VideoStream
 }
 
 // Stream is one entry of the streams section.

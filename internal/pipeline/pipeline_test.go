@@ -89,6 +89,7 @@ func render(f *File, err error) []byte {
 	renderMappings(&b, f.Mappings)
 	renderDeliveryStreams(&b, f.DeliveryStreams)
 	renderApplications(&b, f.Applications)
+	renderVideoStreams(&b, f.VideoStreams)
 	return b.Bytes()
 }
 
@@ -124,12 +125,12 @@ func golden(t *testing.T, path string, got []byte) {
 // properties the golden files only show: every problem at once, in line
 // order, each an *Error reachable with errors.As.
 func TestParseErrorShape(t *testing.T) {
-	src := "streams:\n  - name: a\n    shards: 0\n  - name: b\n    retention_hours: 1\nvideo_streams: []\n"
+	src := "streams:\n  - name: a\n    shards: 0\n  - name: b\n    retention_hours: 1\nvideo_streams: [{name: c, retention_hours: -1}]\n"
 	_, err := Parse("p.yaml", []byte(src))
 	want := []string{
 		"p.yaml:3: streams[0].shards: must be at least 1",
 		"p.yaml:5: streams[1].retention_hours: must be at least 24",
-		"p.yaml:6: video_streams: not supported yet",
+		"p.yaml:6: video_streams[0].retention_hours: must be at least 0",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Fatalf("got\n%v\nwant\n%s", err, strings.Join(want, "\n"))

@@ -136,7 +136,7 @@ var sections = []*Section{
 	mappingsSection,
 	deliveryStreamsSection,
 	applicationsSection,
-	{Name: "video_streams", Doc: "Kinesis Video Streams."},
+	videoStreamsSection,
 }
 
 // Stream modes, as written in the file.
@@ -274,8 +274,13 @@ var mappingsSection = &Section{
 		},
 		{
 			Name: "source_arn", Type: String,
-			Doc:    "ARN of the stream to read, or of a registered stream consumer (enhanced fan-out), in place of `stream`.",
-			Checks: []Check{kinesisARN(true)},
+			Doc:    "ARN of the stream to read, or of a registered stream consumer (enhanced fan-out), or of a Kinesis Video stream, in place of `stream`.",
+			Checks: []Check{sourceARN()},
+		},
+		{
+			Name: "video_stream", Type: String,
+			Doc:    "Name of a Kinesis Video stream to read in place of `stream` (declared under `video_streams:` or already on the server): the function gets an event per stored fragment (see docs/video.md). Apply looks up its ARN, which carries the stream's creation time. `batch_size` defaults to 10 here; `parallelization_factor` must be 1 and there are no tumbling windows.",
+			Checks: []Check{videoNameCheck()},
 		},
 		{
 			Name: "starting_position", Type: Enum, Default: TrimHorizon,

@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kinesin/kinesin/internal/server"
+	"github.com/kinesin/kinesin/internal/testutil"
 )
 
 func TestKinesisWithAWSCLI(t *testing.T) {
@@ -75,7 +77,50 @@ func TestKinesisWithAWSCLI(t *testing.T) {
 				t.Logf("%s:\n%s", script, out)
 			})
 		}
+		// docs/video.md's examples run as its readers would run them: its
+		// sh blocks in order in one shell, with kinesin on PATH.
+		t.Run("docs/video.md", func(t *testing.T) {
+			t.Parallel()
+			bin := testutil.BuildKinesin(t)
+			script := "set -euo pipefail\n" + strings.Join(shellBlocks(t, "../../docs/video.md"), "\n")
+			cmd := exec.CommandContext(ctx, "bash", "-c", script)
+			cmd.Dir = t.TempDir()
+			cmd.Env = append(slices.Clone(env), "KINESIN_ENDPOINT="+srv.URL(),
+				"PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("docs/video.md: %v\n%s", err, out)
+			}
+			t.Logf("docs/video.md:\n%s", out)
+		})
 	})
+}
+
+// shellBlocks returns the ```sh blocks of a Markdown file, in order.
+func shellBlocks(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	var cur []string
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case !in && strings.TrimSpace(line) == "```sh":
+			in, cur = true, nil
+		case in && strings.TrimSpace(line) == "```":
+			in = false
+			blocks = append(blocks, strings.Join(cur, "\n"))
+		case in:
+			cur = append(cur, line)
+		}
+	}
+	if len(blocks) == 0 {
+		t.Fatalf("%s has no sh blocks", path)
+	}
+	return blocks
 }
 
 // buildFunctionWasm builds examples/functions/go-handler as a WebAssembly
