@@ -5,6 +5,7 @@ import (
 
 	"github.com/kinesin/kinesin/internal/awserr"
 	"github.com/kinesin/kinesin/internal/awsservice"
+	"github.com/kinesin/kinesin/internal/kvutil"
 )
 
 // FuzzRequests decodes and checks arbitrary request bodies as every
@@ -47,7 +48,7 @@ func FuzzRequests(f *testing.F) {
 				t.Fatalf("body %q: not an AWS error: %v", body, err)
 			}
 		}
-		if k := key(string(body)); nameOf(k) != string(body) {
+		if k := kvutil.EscapeName(string(body)); kvutil.UnescapeName(k) != string(body) {
 			t.Fatalf("key %q of %q does not map back", k, body)
 		}
 	})

@@ -201,7 +201,7 @@ func (s *Service) Close() {
 // one not yet begun (only the last state matters), and a slow one (a run
 // flushing and checkpointing as it stops) holds up no other application.
 func (s *Service) apply(ctx context.Context, e jetstream.KeyValueEntry) {
-	name := nameOf(e.Key())
+	name := kvutil.UnescapeName(e.Key())
 	s.mu.Lock()
 	w := s.workers[name]
 	if w == nil {
@@ -252,7 +252,7 @@ func (s *Service) handle(ctx context.Context, e jetstream.KeyValueEntry) {
 		// Deleted (by this process or another, after DELETING): a run of
 		// this process may have checkpointed after the deleting process
 		// removed the checkpoints.
-		name := nameOf(e.Key())
+		name := kvutil.UnescapeName(e.Key())
 		if s.stopRun(name) {
 			s.deleteCheckpoints(ctx, name)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics/types"
@@ -62,7 +61,7 @@ type Tag struct {
 
 var errNotFound = errors.New("analytics: application not found")
 
-// store is the bucket of applications, keyed by key(name).
+// store is the bucket of applications, keyed by kvutil.EscapeName(name).
 type store struct {
 	js jetstream.JetStream
 	kvutil.Table[Meta]
@@ -74,28 +73,5 @@ func openStore(ctx context.Context, js jetstream.JetStream, replicas int) (*stor
 		return nil, fmt.Errorf("analytics: %w", err)
 	}
 	return &store{js: js, Table: kvutil.Table[Meta]{KV: kv, Prefix: "analytics", What: "application",
-		NotFound: errNotFound, Key: key, Name: nameOf}}, nil
-}
-
-// key is the bucket key of an application: its name with '_' as "__" and
-// '.' as "_d", since KV keys cannot begin or end with '.' nor hold "..",
-// which application names may.
-func key(name string) string {
-	return strings.NewReplacer("_", "__", ".", "_d").Replace(name)
-}
-
-// nameOf undoes key.
-func nameOf(k string) string {
-	var b strings.Builder
-	for i := 0; i < len(k); i++ {
-		if k[i] == '_' && i+1 < len(k) {
-			i++
-			if k[i] == 'd' {
-				b.WriteByte('.')
-				continue
-			}
-		}
-		b.WriteByte(k[i])
-	}
-	return b.String()
+		NotFound: errNotFound, Key: kvutil.EscapeName, Name: kvutil.UnescapeName}}, nil
 }

@@ -113,18 +113,11 @@ func openStore(ctx context.Context, js jetstream.JetStream, replicas int) (*stor
 	return &store{js: js, Table: kvutil.Table[Meta]{KV: kv, Prefix: "firehose", What: "delivery stream", NotFound: errNotFound}}, nil
 }
 
-// escape maps a delivery stream name ([a-zA-Z0-9_.-]+) onto a JetStream
-// stream name and subject token, which cannot hold '.': '_' becomes "__"
-// and '.' "_d", so that distinct names stay distinct.
-func escape(name string) string {
-	return strings.NewReplacer("_", "__", ".", "_d").Replace(name)
-}
-
 // StreamName is the JetStream stream of a delivery stream's records.
-func StreamName(name string) string { return "FH_" + escape(name) }
+func StreamName(name string) string { return "FH_" + kvutil.EscapeName(name) }
 
 // Subject is the subject a delivery stream's records are appended to.
-func Subject(name string) string { return "kinesin.fh." + escape(name) }
+func Subject(name string) string { return "kinesin.fh." + kvutil.EscapeName(name) }
 
 // consumerName is the durable consumer the delivery loops share.
 const consumerName = "s3"

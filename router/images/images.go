@@ -13,6 +13,7 @@ import (
 
 	"github.com/kinesin/kinesin/internal/awserr"
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
 	"github.com/kinesin/kinesin/router/videostore"
 )
 
@@ -113,7 +114,7 @@ func (s *Service) getImages(ctx context.Context, req *request) (*Output, error) 
 		return nil, err
 	}
 	if ref.Retention <= 0 {
-		return nil, errNoRetention.New("The stream %s does not retain data (DataRetentionInHours is 0).", ref.Name)
+		return nil, video.ErrNoDataRetention.New("The stream %s does not retain data (DataRetentionInHours is 0).", ref.Name)
 	}
 	ffmpeg, e := s.ffmpegPath()
 	if e != nil {
@@ -127,7 +128,7 @@ func (s *Service) getImages(ctx context.Context, req *request) (*Output, error) 
 	}
 	if err := s.extract(ctx, ffmpeg, ref.ID, req, times); err != nil {
 		if errors.Is(err, videostore.ErrStreamNotFound) || errors.Is(err, videostore.ErrDeleted) {
-			return nil, errNotFound.New("The requested stream is not found or not active.")
+			return nil, video.ErrResourceNotFound.New("The requested stream is not found or not active.")
 		}
 		return nil, err
 	}

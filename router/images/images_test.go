@@ -21,6 +21,7 @@ import (
 	"github.com/kinesin/kinesin/internal/mkv"
 	"github.com/kinesin/kinesin/internal/natstest"
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
 	"github.com/kinesin/kinesin/router/videostore"
 )
 
@@ -63,14 +64,14 @@ type resolver map[string]videostore.StreamRef
 
 func (r resolver) Resolve(_ context.Context, name, arn string) (videostore.StreamRef, error) {
 	if name == "" && arn == "" {
-		return videostore.StreamRef{}, errInvalidArgument.New("StreamName or StreamARN must be specified.")
+		return videostore.StreamRef{}, video.ErrInvalidArgument.New("StreamName or StreamARN must be specified.")
 	}
 	for _, ref := range r {
 		if (name == "" || ref.Name == name) && (arn == "" || ref.ARN == arn) {
 			return ref, nil
 		}
 	}
-	return videostore.StreamRef{}, errNotFound.New("The requested stream is not found or not active.")
+	return videostore.StreamRef{}, video.ErrResourceNotFound.New("The requested stream is not found or not active.")
 }
 
 type env struct {

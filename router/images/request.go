@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/router/video"
 )
 
 // Limits and defaults of GetImages (AWS API reference, "GetImages").
@@ -178,7 +179,7 @@ func parse(body []byte) (*request, *awserr.Error) {
 		body = []byte("{}")
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, errSerialization.New("%s", serializationMessage(err))
+		return nil, video.ErrSerialization.New("%s", serializationMessage(err))
 	}
 	var v awserr.Violations
 	if in.StreamName != nil {
@@ -228,7 +229,7 @@ func parse(body []byte) (*request, *awserr.Error) {
 		v.Match(in.NextToken, "nextToken", nextTokenPattern, "[a-zA-Z0-9+/]+={0,2}")
 	}
 	if e := v.Err(); e != nil {
-		return nil, errInvalidArgument.New("%s", e.Message)
+		return nil, video.ErrInvalidArgument.New("%s", e.Message)
 	}
 
 	r := &request{
@@ -243,17 +244,17 @@ func parse(body []byte) (*request, *awserr.Error) {
 		page:     pageSize,
 	}
 	if r.name == "" && r.arn == "" {
-		return nil, errInvalidArgument.New("Either StreamName or StreamARN must be specified.")
+		return nil, video.ErrInvalidArgument.New("Either StreamName or StreamARN must be specified.")
 	}
 	if r.end.Before(r.start) {
-		return nil, errInvalidArgument.New("EndTimestamp must be equal to or after StartTimestamp.")
+		return nil, video.ErrInvalidArgument.New("EndTimestamp must be equal to or after StartTimestamp.")
 	}
 	if r.end.Sub(r.start) > maxRange {
-		return nil, errInvalidArgument.New("The time range between StartTimestamp and EndTimestamp must not exceed 300 seconds.")
+		return nil, video.ErrInvalidArgument.New("The time range between StartTimestamp and EndTimestamp must not exceed 300 seconds.")
 	}
 	if in.SamplingInterval != nil {
 		if *in.SamplingInterval < minSamplingInterval {
-			return nil, errInvalidArgument.New("SamplingInterval must be at least %d milliseconds.", minSamplingInterval)
+			return nil, video.ErrInvalidArgument.New("SamplingInterval must be at least %d milliseconds.", minSamplingInterval)
 		}
 		// Any interval beyond the longest range gives the one image at
 		// StartTimestamp; capping it keeps the Duration from overflowing.
@@ -262,7 +263,7 @@ func parse(body []byte) (*request, *awserr.Error) {
 	if q, ok := in.FormatConfig[keyJPEGQuality]; ok {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 || n > 100 {
-			return nil, errInvalidArgument.New("The JPEGQuality value %q must be an integer between 1 and 100.", q)
+			return nil, video.ErrInvalidArgument.New("The JPEGQuality value %q must be an integer between 1 and 100.", q)
 		}
 		r.quality = n
 	}
@@ -278,7 +279,7 @@ func parse(body []byte) (*request, *awserr.Error) {
 	if in.NextToken != nil {
 		first, ok := r.parseToken(*in.NextToken)
 		if !ok {
-			return nil, errInvalidArgument.New("The NextToken is invalid or does not belong to this request.")
+			return nil, video.ErrInvalidArgument.New("The NextToken is invalid or does not belong to this request.")
 		}
 		r.first = first
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/kinesin/kinesin/internal/media"
 	"github.com/kinesin/kinesin/internal/mp4"
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
 	"github.com/kinesin/kinesin/router/videostore"
 )
 
@@ -33,7 +34,7 @@ func (s *Service) getClip(r *router.Request) *router.Response {
 		}
 	}
 	if e := v.Err(); e != nil {
-		return restError(ErrInvalidArgument.New("%s", e.Message))
+		return restError(video.ErrInvalidArgument.New("%s", e.Message))
 	}
 	sess := &session{Mode: modeOnDemand, Kind: *sel.FragmentSelectorType, Max: clipMaxFragments}
 	start, end := sel.TimestampRange.StartTimestamp.Time, sel.TimestampRange.EndTimestamp.Time
@@ -46,7 +47,7 @@ func (s *Service) getClip(r *router.Request) *router.Response {
 		return s.fail(r, err)
 	}
 	if ref.Retention == 0 {
-		return restError(ErrNoDataRetention.New("The stream %s has a data retention period of 0 hours: GetClip needs retained data.", ref.Name))
+		return restError(video.ErrNoDataRetention.New("The stream %s has a data retention period of 0 hours: GetClip needs retained data.", ref.Name))
 	}
 	sess.Stream, sess.Name = ref.ID, ref.Name
 	clip, err := s.clip(r.Ctx, sess)
@@ -81,7 +82,7 @@ func (s *Service) clipFragments(ctx context.Context, sess *session) ([]videostor
 		return nil, storeErr(err)
 	}
 	if len(frags) == 0 {
-		return nil, ErrResourceNotFound.New("No fragments found in the stream for the specified time range.")
+		return nil, video.ErrResourceNotFound.New("No fragments found in the stream for the specified time range.")
 	}
 	return frags, nil
 }

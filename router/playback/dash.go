@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
 )
 
 const mpdType = "application/dash+xml"
@@ -27,7 +28,7 @@ func (s *Service) manifest(req *request) (*router.Response, error) {
 		return nil, storeErr(err)
 	}
 	if len(list.frags) == 0 {
-		return nil, ErrResourceNotFound.New(liveNoFragmentMsg)
+		return nil, video.ErrResourceNotFound.New(liveNoFragmentMsg)
 	}
 	ref := list.frags[0]
 	if sess.Mode == modeLive {

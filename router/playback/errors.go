@@ -6,16 +6,13 @@ import (
 	"github.com/kinesin/kinesin/router/video"
 )
 
-// The Archived Media API's error kinds (botocore kinesis-video-archived-media;
-// NotAuthorizedException is 403 as the API reference documents it for
-// expired session tokens).
+// The Archived Media API's own error kinds (botocore
+// kinesis-video-archived-media; NotAuthorizedException is 403 as the API
+// reference documents it for expired session tokens). The kinds all Kinesis
+// Video APIs share are router/video's.
 var (
-	ErrResourceNotFound     = awserr.Kind{Code: "ResourceNotFoundException", Status: 404}
-	ErrInvalidArgument      = awserr.Kind{Code: "InvalidArgumentException", Status: 400}
-	ErrClientLimitExceeded  = awserr.Kind{Code: "ClientLimitExceededException", Status: 400}
 	ErrNotAuthorized        = awserr.Kind{Code: "NotAuthorizedException", Status: 403}
 	ErrUnsupportedMediaType = awserr.Kind{Code: "UnsupportedStreamMediaTypeException", Status: 400}
-	ErrNoDataRetention      = awserr.Kind{Code: "NoDataRetentionException", Status: 400}
 	ErrMissingCodecPrivate  = awserr.Kind{Code: "MissingCodecPrivateDataException", Status: 400}
 	ErrInvalidCodecPrivate  = awserr.Kind{Code: "InvalidCodecPrivateDataException", Status: 400}
 	ErrInvalidMediaFrame    = awserr.Kind{Code: "InvalidMediaFrameException", Status: 400}

@@ -19,6 +19,7 @@ import (
 	"github.com/kinesin/kinesin/internal/mkv"
 	"github.com/kinesin/kinesin/internal/natstest"
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
 	"github.com/kinesin/kinesin/router/videostore"
 	"github.com/nats-io/nats.go"
 )
@@ -42,14 +43,14 @@ func (r *testResolver) Resolve(_ context.Context, name, arn string) (videostore.
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if name == "" && arn == "" {
-		return videostore.StreamRef{}, ErrInvalidArgument.New("Either StreamName or StreamARN must be specified.")
+		return videostore.StreamRef{}, video.ErrInvalidArgument.New("Either StreamName or StreamARN must be specified.")
 	}
 	for _, ref := range r.streams {
 		if (name == "" || ref.Name == name) && (arn == "" || ref.ARN == arn) {
 			return ref, nil
 		}
 	}
-	return videostore.StreamRef{}, ErrResourceNotFound.New("The requested stream is not found or not active.")
+	return videostore.StreamRef{}, video.ErrResourceNotFound.New("The requested stream is not found or not active.")
 }
 
 // env is one kinesin process's playback: a videostore, a Service and a

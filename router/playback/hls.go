@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
 	"github.com/kinesin/kinesin/router/videostore"
 )
 
@@ -27,7 +28,7 @@ func (s *Service) masterPlaylist(req *request) (*router.Response, error) {
 		return nil, storeErr(err)
 	}
 	if len(list.frags) == 0 {
-		return nil, ErrResourceNotFound.New(liveNoFragmentMsg)
+		return nil, video.ErrResourceNotFound.New(liveNoFragmentMsg)
 	}
 	ref := list.frags[0]
 	if req.sess.Mode == modeLive {
@@ -82,7 +83,7 @@ func (s *Service) mediaPlaylist(req *request) (*router.Response, error) {
 		return nil, storeErr(err)
 	}
 	if len(list.frags) == 0 {
-		return nil, ErrResourceNotFound.New(liveNoFragmentMsg)
+		return nil, video.ErrResourceNotFound.New(liveNoFragmentMsg)
 	}
 	return body(m3u8Type, []byte(renderMediaPlaylist(req.sess, req.token, list))), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/kinesin/kinesin/internal/mp4"
 	"github.com/kinesin/kinesin/internal/mpegts"
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
 	"github.com/kinesin/kinesin/router/videostore"
 )
 
@@ -85,7 +86,7 @@ func pickTrack(req *request, tracks []media.Track, samples [][]media.Sample) ([]
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil {
-		return nil, nil, ErrInvalidArgument.New("TrackNumber %q is not valid.", v)
+		return nil, nil, video.ErrInvalidArgument.New("TrackNumber %q is not valid.", v)
 	}
 	for i, t := range tracks {
 		if t.Number == n {
@@ -97,7 +98,7 @@ func pickTrack(req *request, tracks []media.Track, samples [][]media.Sample) ([]
 			return out, [][]media.Sample{samples[i]}, nil
 		}
 	}
-	return nil, nil, ErrInvalidArgument.New("The stream has no track %d.", n)
+	return nil, nil, video.ErrInvalidArgument.New("The stream has no track %d.", n)
 }
 
 // fragment finds the fragment a FragmentNumber parameter names: an AWS
@@ -105,7 +106,7 @@ func pickTrack(req *request, tracks []media.Track, samples [][]media.Sample) ([]
 // fragment's sequence number in the stream.
 func (s *Service) fragment(ctx context.Context, sess *session, number string) (videostore.Fragment, error) {
 	if number == "" {
-		return videostore.Fragment{}, ErrInvalidArgument.New("FragmentNumber is required.")
+		return videostore.Fragment{}, video.ErrInvalidArgument.New("FragmentNumber is required.")
 	}
 	var f videostore.Fragment
 	var err error
@@ -114,13 +115,13 @@ func (s *Service) fragment(ctx context.Context, sess *session, number string) (v
 	} else if seq, perr := strconv.ParseUint(number, 10, 64); perr == nil && seq > 0 {
 		f, err = s.store.At(ctx, sess.Stream, seq)
 	} else {
-		return f, ErrInvalidArgument.New("FragmentNumber %q is not valid.", number)
+		return f, video.ErrInvalidArgument.New("FragmentNumber %q is not valid.", number)
 	}
 	if err != nil {
 		return f, storeErr(err)
 	}
 	if !sess.contains(f) {
-		return f, ErrResourceNotFound.New("Fragment %s is not part of this streaming session.", f.Number)
+		return f, video.ErrResourceNotFound.New("Fragment %s is not part of this streaming session.", f.Number)
 	}
 	return f, nil
 }
@@ -142,7 +143,7 @@ func (s *Service) initFragment(req *request) (*router.Response, error) {
 			return nil, storeErr(err)
 		}
 		if len(list.frags) == 0 {
-			return nil, ErrResourceNotFound.New(liveNoFragmentMsg)
+			return nil, video.ErrResourceNotFound.New(liveNoFragmentMsg)
 		}
 		f = list.frags[0]
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/internal/awserr"
+	"github.com/kinesin/kinesin/router/video"
 )
 
 // Enum values of the Archived Media API.
@@ -69,7 +70,7 @@ func (t *timestamp) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
-		return ErrInvalidArgument.New("Timestamp value %s is not valid.", strconv.Quote(s))
+		return video.ErrInvalidArgument.New("Timestamp value %s is not valid.", strconv.Quote(s))
 	}
 	sec, frac := math.Modf(f)
 	t.Time = time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC()
@@ -172,22 +173,22 @@ func checkSelector(c *common, sel *fragmentSelector, member string, now time.Tim
 	}
 	if c.mode == modeLive {
 		if r != nil {
-			return ErrInvalidArgument.New("%s.TimestampRange must not be specified when PlaybackMode is LIVE.", member)
+			return video.ErrInvalidArgument.New("%s.TimestampRange must not be specified when PlaybackMode is LIVE.", member)
 		}
 		return nil
 	}
 	if sel == nil || sel.FragmentSelectorType == nil || r == nil {
-		return ErrInvalidArgument.New("%s with FragmentSelectorType and TimestampRange is required when PlaybackMode is %s.", member, c.mode)
+		return video.ErrInvalidArgument.New("%s with FragmentSelectorType and TimestampRange is required when PlaybackMode is %s.", member, c.mode)
 	}
 	if r.StartTimestamp == nil || !r.StartTimestamp.set {
-		return ErrInvalidArgument.New("StartTimestamp is required when TimestampRange is specified.")
+		return video.ErrInvalidArgument.New("StartTimestamp is required when TimestampRange is specified.")
 	}
 	c.start = r.StartTimestamp.Time
 	if r.EndTimestamp != nil && r.EndTimestamp.set {
 		c.end = r.EndTimestamp.Time
 	}
 	if c.mode == modeOnDemand && c.end.IsZero() {
-		return ErrInvalidArgument.New("EndTimestamp is required when PlaybackMode is ON_DEMAND.")
+		return video.ErrInvalidArgument.New("EndTimestamp is required when PlaybackMode is ON_DEMAND.")
 	}
 	return checkRange(c.kind, c.start, c.end, now)
 }
@@ -198,13 +199,13 @@ func checkRange(kind string, start, end time.Time, now time.Time) *awserr.Error 
 		return nil
 	}
 	if !end.After(start) {
-		return ErrInvalidArgument.New("EndTimestamp must be later than StartTimestamp.")
+		return video.ErrInvalidArgument.New("EndTimestamp must be later than StartTimestamp.")
 	}
 	if end.Sub(start) > maxRange {
-		return ErrInvalidArgument.New("EndTimestamp must be within 24 hours of StartTimestamp.")
+		return video.ErrInvalidArgument.New("EndTimestamp must be within 24 hours of StartTimestamp.")
 	}
 	if kind == kindServer && end.After(now) {
-		return ErrInvalidArgument.New("EndTimestamp must be in the past when FragmentSelectorType is SERVER_TIMESTAMP.")
+		return video.ErrInvalidArgument.New("EndTimestamp must be in the past when FragmentSelectorType is SERVER_TIMESTAMP.")
 	}
 	return nil
 }

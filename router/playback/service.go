@@ -13,6 +13,7 @@ import (
 	"github.com/kinesin/kinesin/internal/awserr"
 	"github.com/kinesin/kinesin/internal/media"
 	"github.com/kinesin/kinesin/router"
+	"github.com/kinesin/kinesin/router/video"
 	"github.com/kinesin/kinesin/router/videostore"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -87,9 +88,9 @@ func (s *Service) fail(r *router.Request, err error) *router.Response {
 func storeErr(err error) error {
 	switch {
 	case errors.Is(err, videostore.ErrStreamNotFound), errors.Is(err, videostore.ErrDeleted):
-		return ErrResourceNotFound.New("The stream of this streaming session does not exist.")
+		return video.ErrResourceNotFound.New("The stream of this streaming session does not exist.")
 	case errors.Is(err, videostore.ErrFragmentNotFound):
-		return ErrResourceNotFound.New("The requested fragment was not found.")
+		return video.ErrResourceNotFound.New("The requested fragment was not found.")
 	}
 	return err
 }
@@ -107,7 +108,7 @@ func (s *Service) open(ctx context.Context, sess *session, name, arn string, c c
 		return err
 	}
 	if ref.Retention == 0 {
-		return ErrNoDataRetention.New("The stream %s has a data retention period of 0 hours: playback needs retained data.", ref.Name)
+		return video.ErrNoDataRetention.New("The stream %s has a data retention period of 0 hours: playback needs retained data.", ref.Name)
 	}
 	sess.V, sess.Stream, sess.Name = tokenV, ref.ID, ref.Name
 	sess.Mode, sess.Kind = c.mode, c.kind
@@ -124,13 +125,13 @@ func (s *Service) open(ctx context.Context, sess *session, name, arn string, c c
 		return storeErr(err)
 	}
 	if len(list.frags) == 0 {
-		return ErrResourceNotFound.New(liveNoFragmentMsg)
+		return video.ErrResourceNotFound.New(liveNoFragmentMsg)
 	}
 	ref0 := list.frags[0]
 	if c.mode == modeLive {
 		ref0 = list.frags[len(list.frags)-1]
 		if now.Sub(ref0.ServerTimestamp) > liveFreshness {
-			return ErrResourceNotFound.New(liveNoFragmentMsg)
+			return video.ErrResourceNotFound.New(liveNoFragmentMsg)
 		}
 	}
 	// The media must be playable: checked now, as AWS does, rather than
@@ -168,7 +169,7 @@ func (s *Service) getHLSStreamingSessionURL(r *router.Request) *router.Response 
 	expires := number(&v, in.Expires, "expires", minExpires, maxExpires, defaultExpires)
 	sess.Max = int(number(&v, in.MaxMediaPlaylistFragmentResults, "maxMediaPlaylistFragmentResults", 1, maxResults, defaultMax(c.mode)))
 	if e := v.Err(); e != nil {
-		return restError(ErrInvalidArgument.New("%s", e.Message))
+		return restError(video.ErrInvalidArgument.New("%s", e.Message))
 	}
 	if e := checkSelector(&c, in.HLSFragmentSelector, "HLSFragmentSelector", now); e != nil {
 		return restError(e)
@@ -194,7 +195,7 @@ func (s *Service) getDASHStreamingSessionURL(r *router.Request) *router.Response
 	expires := number(&v, in.Expires, "expires", minExpires, maxExpires, defaultExpires)
 	sess.Max = int(number(&v, in.MaxManifestFragmentResults, "maxManifestFragmentResults", 1, maxResults, defaultMax(c.mode)))
 	if e := v.Err(); e != nil {
-		return restError(ErrInvalidArgument.New("%s", e.Message))
+		return restError(video.ErrInvalidArgument.New("%s", e.Message))
 	}
 	if e := checkSelector(&c, in.DASHFragmentSelector, "DASHFragmentSelector", now); e != nil {
 		return restError(e)
@@ -225,7 +226,7 @@ type request struct {
 func (s *Service) sessionRequest(r *router.Request, proto string) (*request, error) {
 	q, err := url.ParseQuery(r.RawQuery)
 	if err != nil {
-		return nil, ErrInvalidArgument.New("The query string is not valid.")
+		return nil, video.ErrInvalidArgument.New("The query string is not valid.")
 	}
 	token := q.Get("SessionToken")
 	sess, err := s.sign.decode(token, s.now())
@@ -233,7 +234,7 @@ func (s *Service) sessionRequest(r *router.Request, proto string) (*request, err
 		return nil, err
 	}
 	if sess.Proto != proto {
-		return nil, ErrInvalidArgument.New("The SessionToken is not valid for this API.")
+		return nil, video.ErrInvalidArgument.New("The SessionToken is not valid for this API.")
 	}
 	return &request{r: r, q: q, sess: sess, token: token}, nil
 }
@@ -252,21 +253,21 @@ func (s *Service) serveHLS(r *router.Request) *router.Response {
 		resp, err = s.mediaPlaylist(req)
 	case "getMP4InitFragment.mp4":
 		if req.sess.Container == containerTS {
-			return s.fail(r, ErrInvalidArgument.New("GetMP4InitFragment is not available for MPEG_TS sessions."))
+			return s.fail(r, video.ErrInvalidArgument.New("GetMP4InitFragment is not available for MPEG_TS sessions."))
 		}
 		resp, err = s.initFragment(req)
 	case "getMP4MediaFragment.mp4":
 		if req.sess.Container == containerTS {
-			return s.fail(r, ErrInvalidArgument.New("GetMP4MediaFragment is not available for MPEG_TS sessions."))
+			return s.fail(r, video.ErrInvalidArgument.New("GetMP4MediaFragment is not available for MPEG_TS sessions."))
 		}
 		resp, err = s.mediaFragment(req, false)
 	case "getTSFragment.ts":
 		if req.sess.Container != containerTS {
-			return s.fail(r, ErrInvalidArgument.New("GetTSFragment is only available for MPEG_TS sessions."))
+			return s.fail(r, video.ErrInvalidArgument.New("GetTSFragment is only available for MPEG_TS sessions."))
 		}
 		resp, err = s.mediaFragment(req, true)
 	default:
-		return restError(ErrResourceNotFound.New("Unknown HLS resource %q.", op))
+		return restError(video.ErrResourceNotFound.New("Unknown HLS resource %q.", op))
 	}
 	if err != nil {
 		return s.fail(r, err)
@@ -289,7 +290,7 @@ func (s *Service) serveDASH(r *router.Request) *router.Response {
 	case "getMP4MediaFragment.mp4":
 		resp, err = s.mediaFragment(req, false)
 	default:
-		return restError(ErrResourceNotFound.New("Unknown DASH resource %q.", op))
+		return restError(video.ErrResourceNotFound.New("Unknown DASH resource %q.", op))
 	}
 	if err != nil {
 		return s.fail(r, err)

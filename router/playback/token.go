@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kinesin/kinesin/internal/kvutil"
+	"github.com/kinesin/kinesin/router/video"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -116,24 +117,24 @@ func (g signer) encode(s *session) string {
 // InvalidArgumentException, a forged or expired one a NotAuthorizedException.
 func (g signer) decode(token string, now time.Time) (*session, error) {
 	if token == "" {
-		return nil, ErrInvalidArgument.New("SessionToken is required.")
+		return nil, video.ErrInvalidArgument.New("SessionToken is required.")
 	}
 	if len(token) > maxTokenSz {
-		return nil, ErrInvalidArgument.New("The SessionToken is not valid.")
+		return nil, video.ErrInvalidArgument.New("The SessionToken is not valid.")
 	}
 	p, m, ok := strings.Cut(token, ".")
 	enc := base64.RawURLEncoding
 	payload, err1 := enc.DecodeString(p)
 	mac, err2 := enc.DecodeString(m)
 	if !ok || err1 != nil || err2 != nil || len(mac) != macBytes || len(payload) == 0 {
-		return nil, ErrInvalidArgument.New("The SessionToken is not valid.")
+		return nil, video.ErrInvalidArgument.New("The SessionToken is not valid.")
 	}
 	if !hmac.Equal(mac, g.mac(payload)) {
 		return nil, ErrNotAuthorized.New("The session token is not authorized.")
 	}
 	var s session
 	if err := json.Unmarshal(payload, &s); err != nil || !s.valid() {
-		return nil, ErrInvalidArgument.New("The SessionToken is not valid.")
+		return nil, video.ErrInvalidArgument.New("The SessionToken is not valid.")
 	}
 	if now.Unix() >= s.Expires {
 		return nil, ErrNotAuthorized.New("Streaming session token is expired.")

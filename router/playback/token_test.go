@@ -8,6 +8,7 @@ import (
 
 	"github.com/kinesin/kinesin/internal/awserr"
 	"github.com/kinesin/kinesin/internal/natstest"
+	"github.com/kinesin/kinesin/router/video"
 )
 
 func testSession(now time.Time) *session {
@@ -70,7 +71,7 @@ func FuzzDecodeToken(f *testing.F) {
 	f.Fuzz(func(t *testing.T, token string) {
 		s, err := g.decode(token, now)
 		if err != nil {
-			if e := awserr.As(err); e.Kind != ErrInvalidArgument && e.Kind != ErrNotAuthorized {
+			if e := awserr.As(err); e.Kind != video.ErrInvalidArgument && e.Kind != ErrNotAuthorized {
 				t.Fatalf("decode error %v is not InvalidArgument or NotAuthorized", err)
 			}
 			return

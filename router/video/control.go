@@ -161,7 +161,7 @@ func (s *Service) createStream(ctx context.Context, body []byte) (any, error) {
 		return nil, errInUse.New("The stream %s already exists.", m.Name)
 	}
 	if err := s.store.Create(ctx, m.ID, time.Duration(m.Retention)*time.Hour); err != nil {
-		_ = s.tab.KV.Delete(context.WithoutCancel(ctx), key(m.Name))
+		_ = s.tab.KV.Delete(context.WithoutCancel(ctx), kvutil.EscapeName(m.Name))
 		return nil, fmt.Errorf("video: create storage of %s: %w", m.Name, err)
 	}
 	if _, err := s.tab.Update(ctx, m.Name, func(c *meta) error {
@@ -229,7 +229,7 @@ func (s *Service) listStreams(ctx context.Context, body []byte) (any, error) {
 	if in.NextToken != nil && *in.NextToken != "" {
 		b, err := base64.StdEncoding.DecodeString(*in.NextToken)
 		if err != nil || !strings.HasPrefix(string(b), "n:") {
-			return nil, errInvalidArgument.New("Invalid NextToken.")
+			return nil, ErrInvalidArgument.New("Invalid NextToken.")
 		}
 		after = string(b[2:])
 	}
@@ -304,7 +304,7 @@ func (s *Service) deleteStream(ctx context.Context, body []byte) (any, error) {
 	if err := s.store.Delete(ctx, m.ID); err != nil {
 		return nil, fmt.Errorf("video: delete storage of %s: %w", m.Name, err)
 	}
-	if err := s.tab.KV.Delete(ctx, key(m.Name)); err != nil {
+	if err := s.tab.KV.Delete(ctx, kvutil.EscapeName(m.Name)); err != nil {
 		return nil, fmt.Errorf("video: delete %s: %w", m.Name, err)
 	}
 	return nil, nil
@@ -401,10 +401,10 @@ func (s *Service) updateDataRetention(ctx context.Context, body []byte) (any, er
 		}
 		r := c.Retention + d
 		if r < 0 {
-			return errInvalidArgument.New("The data retention period cannot be decreased below 0 hours (current %d hours).", c.Retention)
+			return ErrInvalidArgument.New("The data retention period cannot be decreased below 0 hours (current %d hours).", c.Retention)
 		}
 		if r > maxRetentionHours {
-			return errInvalidArgument.New("The data retention period cannot be increased beyond %d hours (current %d hours).", maxRetentionHours, c.Retention)
+			return ErrInvalidArgument.New("The data retention period cannot be increased beyond %d hours (current %d hours).", maxRetentionHours, c.Retention)
 		}
 		c.Retention = r
 		return nil

@@ -8,15 +8,24 @@ import (
 	"github.com/kinesin/kinesin/router"
 )
 
-// KinesisVideo's error kinds, with the HTTP statuses its models declare.
+// The error kinds every Kinesis Video API answers (control plane, media,
+// archived media), with the HTTP statuses their models declare
+// (ResourceNotFoundException is 404 here, unlike in Kinesis Data
+// Streams). router/playback and router/images answer these too.
 var (
-	errInvalidArgument = awserr.Kind{Code: "InvalidArgumentException", Status: http.StatusBadRequest}
-	errNotFound        = awserr.Kind{Code: "ResourceNotFoundException", Status: http.StatusNotFound}
+	ErrInvalidArgument     = awserr.Kind{Code: "InvalidArgumentException", Status: http.StatusBadRequest}
+	ErrResourceNotFound    = awserr.Kind{Code: "ResourceNotFoundException", Status: http.StatusNotFound}
+	ErrSerialization       = awserr.Kind{Code: "SerializationException", Status: http.StatusBadRequest}
+	ErrNoDataRetention     = awserr.Kind{Code: "NoDataRetentionException", Status: http.StatusBadRequest}
+	ErrClientLimitExceeded = awserr.Kind{Code: "ClientLimitExceededException", Status: http.StatusBadRequest}
+)
+
+// The control plane's own error kinds.
+var (
 	errInUse           = awserr.Kind{Code: "ResourceInUseException", Status: http.StatusBadRequest}
 	errVersionMismatch = awserr.Kind{Code: "VersionMismatchException", Status: http.StatusBadRequest}
 	errTooManyTags     = awserr.Kind{Code: "TagsPerResourceExceededLimitException", Status: http.StatusBadRequest}
 	errAccountLimit    = awserr.Kind{Code: "AccountStreamLimitExceededException", Status: http.StatusBadRequest}
-	errSerialization   = awserr.Kind{Code: "SerializationException", Status: http.StatusBadRequest}
 )
 
 // RESTError answers e as KinesisVideo's REST-JSON error: its status, the
@@ -47,5 +56,5 @@ func validation(v *awserr.Violations) error {
 	if e == nil {
 		return nil
 	}
-	return errInvalidArgument.New("%s", e.Message)
+	return ErrInvalidArgument.New("%s", e.Message)
 }

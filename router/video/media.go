@@ -36,8 +36,33 @@ const (
 	selContinuation = "CONTINUATION_TOKEN"
 )
 
-type getMediaInput struct {
+// streamID names a data-plane request's stream: by name or by ARN.
+type streamID struct {
 	StreamName, StreamARN *string
+}
+
+func (id *streamID) stream() (name, arn string) { return deref(id.StreamName), deref(id.StreamARN) }
+
+// dataRequest is a data-plane request body naming its stream.
+type dataRequest interface {
+	check() error
+	stream() (name, arn string)
+}
+
+// request decodes body into in, checks it and finds the stream it names.
+func (s *Service) request(ctx context.Context, body []byte, in dataRequest) (videostore.StreamRef, error) {
+	if err := decode(body, in); err != nil {
+		return videostore.StreamRef{}, err
+	}
+	if err := in.check(); err != nil {
+		return videostore.StreamRef{}, err
+	}
+	name, arn := in.stream()
+	return s.Resolve(ctx, name, arn)
+}
+
+type getMediaInput struct {
+	streamID
 	StartSelector         *startSelector
 }
 
@@ -67,15 +92,15 @@ func (in *getMediaInput) check() error {
 	switch *sel.StartSelectorType {
 	case selFragment:
 		if sel.AfterFragmentNumber == nil {
-			return errInvalidArgument.New("AfterFragmentNumber is required when StartSelectorType is FRAGMENT_NUMBER.")
+			return ErrInvalidArgument.New("AfterFragmentNumber is required when StartSelectorType is FRAGMENT_NUMBER.")
 		}
 	case selProducerTime, selServerTime:
 		if sel.StartTimestamp == nil {
-			return errInvalidArgument.New("StartTimestamp is required when StartSelectorType is %s.", *sel.StartSelectorType)
+			return ErrInvalidArgument.New("StartTimestamp is required when StartSelectorType is %s.", *sel.StartSelectorType)
 		}
 	case selContinuation:
 		if sel.ContinuationToken == nil {
-			return errInvalidArgument.New("ContinuationToken is required when StartSelectorType is CONTINUATION_TOKEN.")
+			return ErrInvalidArgument.New("ContinuationToken is required when StartSelectorType is CONTINUATION_TOKEN.")
 		}
 	}
 	return nil
@@ -96,13 +121,13 @@ func (s *Service) startSeq(ctx context.Context, id string, sel *startSelector) (
 	case selFragment:
 		seq, ok := videostore.ParseNumber(*sel.AfterFragmentNumber)
 		if !ok {
-			return 0, errInvalidArgument.New("Invalid fragment number %s.", *sel.AfterFragmentNumber)
+			return 0, ErrInvalidArgument.New("Invalid fragment number %s.", *sel.AfterFragmentNumber)
 		}
 		return seq + 1, nil
 	case selContinuation:
 		seq, ok := videostore.ParseNumber(*sel.ContinuationToken)
 		if !ok {
-			return 0, errInvalidArgument.New("Invalid continuation token %s.", *sel.ContinuationToken)
+			return 0, ErrInvalidArgument.New("Invalid continuation token %s.", *sel.ContinuationToken)
 		}
 		return seq, nil
 	case selProducerTime:
@@ -116,13 +141,7 @@ func (s *Service) startSeq(ctx context.Context, id string, sel *startSelector) (
 // selector on, one MKV chunk each, following the stream live.
 func (s *Service) getMedia(r *router.Request) *router.Response {
 	var in getMediaInput
-	if err := decode(r.Body, &in); err != nil {
-		return s.errorResponse(r.Path, err)
-	}
-	if err := in.check(); err != nil {
-		return s.errorResponse(r.Path, err)
-	}
-	ref, err := s.Resolve(r.Ctx, deref(in.StreamName), deref(in.StreamARN))
+	ref, err := s.request(r.Ctx, r.Body, &in)
 	if err != nil {
 		return s.errorResponse(r.Path, err)
 	}
@@ -281,7 +300,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 type listFragmentsInput struct {
-	StreamName, StreamARN *string
+	streamID
 	MaxResults            *int64
 	NextToken             *string
 	FragmentSelector      *struct {
@@ -310,7 +329,7 @@ func (in *listFragmentsInput) check() error {
 		return err
 	}
 	if fs := in.FragmentSelector; fs != nil && fs.TimestampRange.EndTimestamp.Before(fs.TimestampRange.StartTimestamp.Time) {
-		return errInvalidArgument.New("The EndTimestamp must be later than the StartTimestamp.")
+		return ErrInvalidArgument.New("The EndTimestamp must be later than the StartTimestamp.")
 	}
 	return nil
 }
@@ -326,13 +345,7 @@ type fragmentOut struct {
 
 func (s *Service) listFragments(ctx context.Context, body []byte) (any, error) {
 	var in listFragmentsInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	if err := in.check(); err != nil {
-		return nil, err
-	}
-	ref, err := s.Resolve(ctx, deref(in.StreamName), deref(in.StreamARN))
+	ref, err := s.request(ctx, body, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +373,7 @@ func (s *Service) listFragments(ctx context.Context, body []byte) (any, error) {
 		b, err := base64.StdEncoding.DecodeString(*in.NextToken)
 		seq, perr := strconv.ParseUint(strings.TrimPrefix(string(b), "s:"), 10, 64)
 		if err != nil || perr != nil || !strings.HasPrefix(string(b), "s:") {
-			return nil, errInvalidArgument.New("Invalid NextToken.")
+			return nil, ErrInvalidArgument.New("Invalid NextToken.")
 		}
 		from = max(seq, from)
 	case fs != nil:
@@ -405,7 +418,7 @@ func (s *Service) listFragments(ctx context.Context, body []byte) (any, error) {
 }
 
 type fragmentListInput struct {
-	StreamName, StreamARN *string
+	streamID
 	Fragments             []string
 }
 
@@ -427,13 +440,7 @@ func (in *fragmentListInput) check() error {
 // as MKV chunks with their tags; a fragment not stored fails the request.
 func (s *Service) getMediaForFragmentList(r *router.Request) *router.Response {
 	var in fragmentListInput
-	if err := decode(r.Body, &in); err != nil {
-		return s.errorResponse(r.Path, err)
-	}
-	if err := in.check(); err != nil {
-		return s.errorResponse(r.Path, err)
-	}
-	ref, err := s.Resolve(r.Ctx, deref(in.StreamName), deref(in.StreamARN))
+	ref, err := s.request(r.Ctx, r.Body, &in)
 	if err != nil {
 		return s.errorResponse(r.Path, err)
 	}
@@ -441,7 +448,7 @@ func (s *Service) getMediaForFragmentList(r *router.Request) *router.Response {
 	for i, n := range in.Fragments {
 		f, err := s.store.Get(r.Ctx, ref.ID, n)
 		if errors.Is(err, videostore.ErrFragmentNotFound) {
-			return s.errorResponse(r.Path, errNotFound.New("Fragment %s not found in stream %s.", n, ref.Name))
+			return s.errorResponse(r.Path, ErrResourceNotFound.New("Fragment %s not found in stream %s.", n, ref.Name))
 		}
 		if err != nil {
 			return s.errorResponse(r.Path, err)

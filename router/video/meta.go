@@ -53,30 +53,7 @@ func openTable(ctx context.Context, js jetstream.JetStream) (*table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("video: %w", err)
 	}
-	return &table{kvutil.Table[meta]{KV: kv, Prefix: "video", What: "stream", NotFound: errNoStream, Key: key, Name: nameOf}}, nil
-}
-
-// key is the bucket key of a stream name: '_' becomes "__" and '.' "_d",
-// since KV keys may not begin or end with '.' nor hold "..", which stream
-// names may.
-func key(name string) string {
-	return strings.NewReplacer("_", "__", ".", "_d").Replace(name)
-}
-
-// nameOf undoes key.
-func nameOf(k string) string {
-	var b strings.Builder
-	for i := 0; i < len(k); i++ {
-		if k[i] == '_' && i+1 < len(k) {
-			i++
-			if k[i] == 'd' {
-				b.WriteByte('.')
-				continue
-			}
-		}
-		b.WriteByte(k[i])
-	}
-	return b.String()
+	return &table{kvutil.Table[meta]{KV: kv, Prefix: "video", What: "stream", NotFound: errNoStream, Key: kvutil.EscapeName, Name: kvutil.UnescapeName}}, nil
 }
 
 // streamARN is AWS's stream ARN: the name and the creation time in

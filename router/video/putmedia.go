@@ -93,18 +93,18 @@ func (s *Service) putParams(r *router.Request) (putParams, error) {
 	case "RELATIVE":
 		p.relative = true
 	case "":
-		return p, errInvalidArgument.New("The x-amzn-fragment-timecode-type header is required.")
+		return p, ErrInvalidArgument.New("The x-amzn-fragment-timecode-type header is required.")
 	default:
-		return p, errInvalidArgument.New("Invalid x-amzn-fragment-timecode-type %q: must be ABSOLUTE or RELATIVE.", tc)
+		return p, ErrInvalidArgument.New("Invalid x-amzn-fragment-timecode-type %q: must be ABSOLUTE or RELATIVE.", tc)
 	}
 	if v := r.Header("x-amzn-producer-start-timestamp"); v != "" {
 		t, err := parseSeconds(v)
 		if err != nil {
-			return p, errInvalidArgument.New("Invalid x-amzn-producer-start-timestamp %q.", v)
+			return p, ErrInvalidArgument.New("Invalid x-amzn-producer-start-timestamp %q.", v)
 		}
 		p.start = t
 	} else if p.relative {
-		return p, errInvalidArgument.New("The x-amzn-producer-start-timestamp header is required with RELATIVE fragment timecodes.")
+		return p, ErrInvalidArgument.New("The x-amzn-producer-start-timestamp header is required with RELATIVE fragment timecodes.")
 	}
 	p.session = randomHex(8)
 	return p, nil

@@ -153,9 +153,9 @@ func decode(body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return errSerialization.New("Unexpected type for member %s", te.Field)
+			return ErrSerialization.New("Unexpected type for member %s", te.Field)
 		}
-		return errSerialization.New("Malformed request body")
+		return ErrSerialization.New("Malformed request body")
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (s *Service) Resolve(ctx context.Context, name, arn string) (videostore.Str
 		return videostore.StreamRef{}, e
 	}
 	if m.Status != statusActive && m.Status != statusUpdating {
-		return videostore.StreamRef{}, errNotFound.New("The requested stream is not found or not active.")
+		return videostore.StreamRef{}, ErrResourceNotFound.New("The requested stream is not found or not active.")
 	}
 	return ref(m), nil
 }
@@ -193,7 +193,7 @@ func ptrOrNil(s string) *string {
 // lookup finds a stream record by name or ARN (either or both).
 func (s *Service) lookup(ctx context.Context, name, arn *string) (*meta, error) {
 	if name == nil && arn == nil {
-		return nil, errInvalidArgument.New("Either StreamName or StreamARN must be specified.")
+		return nil, ErrInvalidArgument.New("Either StreamName or StreamARN must be specified.")
 	}
 	var v awserr.Violations
 	checkName(&v, name, "streamName")
@@ -208,10 +208,10 @@ func (s *Service) lookup(ctx context.Context, name, arn *string) (*meta, error) 
 	if arn != nil {
 		an, ok := nameOfARN(*arn)
 		if !ok {
-			return nil, errInvalidArgument.New("Invalid stream ARN: %s", *arn)
+			return nil, ErrInvalidArgument.New("Invalid stream ARN: %s", *arn)
 		}
 		if n != "" && n != an {
-			return nil, errInvalidArgument.New("StreamName and StreamARN do not refer to the same stream.")
+			return nil, ErrInvalidArgument.New("StreamName and StreamARN do not refer to the same stream.")
 		}
 		n = an
 	}
@@ -229,7 +229,7 @@ func (s *Service) lookup(ctx context.Context, name, arn *string) (*meta, error) 
 }
 
 func notFound() error {
-	return errNotFound.New("The requested stream is not found or not active.")
+	return ErrResourceNotFound.New("The requested stream is not found or not active.")
 }
 
 // goSafe runs fn in a goroutine that Close waits for, recovering a panic
