@@ -411,6 +411,11 @@ func cameras(ctx context.Context, o options, kv *kinesisvideo.Client, client *vi
 		return err
 	}
 	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answer at once, as PutMedia does, then read the upload.
+		rc := http.NewResponseController(w)
+		rc.EnableFullDuplex()
+		w.WriteHeader(http.StatusOK)
+		rc.Flush()
 		io.Copy(io.Discard, r.Body)
 	})}
 	go hs.Serve(sink)
