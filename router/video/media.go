@@ -63,7 +63,7 @@ func (s *Service) request(ctx context.Context, body []byte, in dataRequest) (vid
 
 type getMediaInput struct {
 	streamID
-	StartSelector         *startSelector
+	StartSelector *startSelector
 }
 
 type startSelector struct {
@@ -301,9 +301,9 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 type listFragmentsInput struct {
 	streamID
-	MaxResults            *int64
-	NextToken             *string
-	FragmentSelector      *struct {
+	MaxResults       *int64
+	NextToken        *string
+	FragmentSelector *struct {
 		FragmentSelectorType *string
 		TimestampRange       *struct {
 			StartTimestamp, EndTimestamp *epoch
@@ -419,7 +419,7 @@ func (s *Service) listFragments(ctx context.Context, body []byte) (any, error) {
 
 type fragmentListInput struct {
 	streamID
-	Fragments             []string
+	Fragments []string
 }
 
 func (in *fragmentListInput) check() error {
