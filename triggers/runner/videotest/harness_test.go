@@ -440,6 +440,11 @@ func (e *env) appendFragments(t *testing.T, name string, n int) []videostore.Fra
 	out := make([]videostore.Fragment, 0, n)
 	for i := range n {
 		k := int(last) + i
+		// Server timestamps are compared in milliseconds (AT_TIMESTAMP):
+		// each fragment gets a millisecond of its own.
+		for len(out) > 0 && time.Now().UnixMilli() <= out[len(out)-1].ServerTimestamp.UnixMilli() {
+			time.Sleep(100 * time.Microsecond)
+		}
 		f, err := e.video.Append(ctx, ref.ID, videostore.Fragment{
 			ProducerTimestamp: producerBase.Add(time.Duration(k) * time.Second),
 			Session:           "s1", Keyframe: true,
