@@ -131,10 +131,36 @@ func (s *Service) startSeq(ctx context.Context, id string, sel *startSelector) (
 		}
 		return seq, nil
 	case selProducerTime:
-		return s.store.Seek(ctx, id, videostore.ProducerTime, sel.StartTimestamp.Time)
+		return s.containing(ctx, id, first, videostore.ProducerTime, sel.StartTimestamp.Time)
 	default: // selServerTime
-		return s.store.Seek(ctx, id, videostore.ServerTime, sel.StartTimestamp.Time)
+		return s.containing(ctx, id, first, videostore.ServerTime, sel.StartTimestamp.Time)
 	}
+}
+
+// containing is where GetMedia starts for a timestamp: "the chunk
+// containing a fragment with the specified timestamp", that is the
+// fragment that starts at or before t and lasts past it, else the first
+// that starts after it.
+func (s *Service) containing(ctx context.Context, id string, first uint64, kind videostore.TimestampKind, t time.Time) (uint64, error) {
+	seq, err := s.store.Seek(ctx, id, kind, t)
+	if err != nil || seq <= max(first, 1) {
+		return seq, err
+	}
+	prev, err := s.store.At(ctx, id, seq-1)
+	if errors.Is(err, videostore.ErrFragmentNotFound) {
+		return seq, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	start := prev.ServerTimestamp
+	if kind == videostore.ProducerTime {
+		start = prev.ProducerTimestamp
+	}
+	if !start.After(t) && start.Add(prev.Duration).After(t) {
+		return seq - 1, nil
+	}
+	return seq, nil
 }
 
 // getMedia answers GetMedia: the stream's fragments from the start

@@ -187,6 +187,14 @@ func TestFFmpegMedia(t *testing.T) {
 	if s := tags[mkv.TagServerTimestamp]; len(s) < 5 || s[len(s)-4] != '.' {
 		t.Fatalf("server timestamp tag %q", s)
 	}
+	// A timestamp inside a fragment starts with the fragment containing
+	// it, as AWS documents the timestamp selectors.
+	r2, body2 := e.mediaReader("getMedia", map[string]any{"StreamName": "cam", "StartSelector": map[string]any{
+		"StartSelectorType": "PRODUCER_TIMESTAMP", "StartTimestamp": ffmpegEpoch + 1.5}})
+	defer body2.Close()
+	if got := tagMap(readClusters(t, r2, 1)[0].Tags)[mkv.TagFragmentNumber]; got != l.Fragments[1].FragmentNumber {
+		t.Fatalf("from the middle of fragment 1 GetMedia started at %s, want %s", got, l.Fragments[1].FragmentNumber)
+	}
 
 	for _, tc := range []struct {
 		op string
