@@ -411,6 +411,13 @@ func (r *Runner) startWorker(m *mappings.Mapping, src source, shard int, l *leas
 	}()
 }
 
+// latest says whether result is still the mapping's newest reported one.
+func (r *Runner) latest(uuid, result string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.results[uuid] == result
+}
+
 // report records a mapping's LastProcessingResult when it changes, and
 // says whether it did.
 func (r *Runner) report(uuid, result string) bool {
@@ -423,7 +430,10 @@ func (r *Runner) report(uuid, result string) bool {
 	r.mu.Unlock()
 	for range 3 {
 		m, err := r.cfg.Mappings.Get(r.ctx, uuid)
-		if err != nil || m.LastProcessingResult == result || m.State == mappings.StateDeleting {
+		if err != nil || m.LastProcessingResult == result || m.State == mappings.StateDeleting || !r.latest(uuid, result) {
+			// A result reported since (a worker's OK racing the runner's
+			// "stream not found") writes itself: this one must not
+			// overwrite it.
 			break
 		}
 		m.LastProcessingResult = result
